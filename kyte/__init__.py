@@ -1,0 +1,3 @@
+from kyte.celery import app as celery_app
+
+__all__ = ["celery_app"]
