@@ -1,0 +1,190 @@
+"""The URL matrix: every tenant view, every persona. Anonymous → login, outsider → 404,
+member without the capability → 403, POST-only on GET → 405, allowed member → success."""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import Invitation
+from accounts.roles import DossierRole, FirmRole
+from accounts.services import invitation_create
+
+
+@dataclass(frozen=True)
+class View:
+    name: str
+    tenant: str  # "firm" or "dossier"
+    allowed: str  # persona that may use it
+    lacking: tuple[str, ...] = ()  # members of the tenant without the capability
+    post_only: bool = False
+    lacking_post: tuple[str, ...] = ()  # may GET, may not POST
+    obj: str | None = None  # extra URL object
+    post_data: dict = field(default_factory=dict)
+
+
+VIEWS = [
+    View("firm_dashboard", "firm", "assistant"),
+    View("dossier_create", "firm", "accountant", lacking=("assistant",)),
+    View("dossier_import", "firm", "accountant", lacking=("assistant",)),
+    View("dossier_import_confirm", "firm", "accountant", lacking=("assistant",), post_only=True),
+    View("firm_settings", "firm", "owner", lacking=("accountant", "assistant")),
+    View("firm_team", "firm", "owner", lacking=("accountant", "assistant")),
+    View("firm_invite", "firm", "owner", lacking=("accountant", "assistant"), post_only=True,
+         post_data={"email": "new@alpha.test", "role": "accountant"}),
+    View("firm_invitation_revoke", "firm", "owner", lacking=("accountant",), post_only=True, obj="firm_invitation"),
+    View("firm_member_remove", "firm", "owner", lacking=("accountant", "assistant"), post_only=True,
+         obj="assistant_membership"),
+    View("dossier_dashboard", "dossier", "reader_a"),
+    View("dossier_mailboxes", "dossier", "reader_a"),
+    View("dossier_settings", "dossier", "reader_a", lacking_post=("reader_a",)),
+    View("dossier_members", "dossier", "reader_a"),
+    View("dossier_invite", "dossier", "entrepreneur_a", lacking=("reader_a", "assistant"), post_only=True,
+         post_data={"email": "colleague@client.test", "role": "member"}),
+    View("dossier_invitation_revoke", "dossier", "accountant", lacking=("reader_a", "assistant"), post_only=True,
+         obj="dossier_invitation"),
+    View("dossier_member_remove", "dossier", "entrepreneur_a", lacking=("reader_a", "assistant"), post_only=True,
+         obj="reader_membership"),
+]
+OUTSIDERS = {"firm": ("outsider", "entrepreneur_a"), "dossier": ("outsider", "entrepreneur_b")}
+
+
+def _objects(p):
+    firm_inv, _ = invitation_create(firm=p.firm, email="pending@x.test", role=FirmRole.ACCOUNTANT, actor=p.owner)
+    dossier_inv, _ = invitation_create(firm=p.firm, dossier=p.dossier_a, email="pending2@x.test",
+                                       role=DossierRole.MEMBER, actor=p.accountant)
+    return {
+        "firm_invitation": firm_inv.uuid,
+        "dossier_invitation": dossier_inv.uuid,
+        "assistant_membership": p.assistant.firm_membership.uuid,
+        "reader_membership": p.dossier_a.memberships.get(user=p.reader_a).uuid,
+    }
+
+
+def url_for(view: View, p, objects, *, firm=None, dossier=None):
+    kwargs = {"firm_slug": (firm or p.firm).slug} if view.tenant == "firm" else {
+        "dossier_code": (dossier or p.dossier_a).code}
+    if view.obj:
+        kwargs["uuid"] = objects[view.obj]
+    return reverse(view.name, kwargs=kwargs)
+
+
+def call(client, view: View, url):
+    return client.post(url, view.post_data) if view.post_only else client.get(url)
+
+
+ids = [v.name for v in VIEWS]
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=ids)
+def test_anonymous_is_sent_to_login(client, personas, view):
+    url = url_for(view, personas, _objects(personas))
+    response = call(client, view, url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login") + "?next=")
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=ids)
+def test_outsider_gets_404(login, personas, view):
+    objects = _objects(personas)
+    url = url_for(view, personas, objects)
+    for persona in OUTSIDERS[view.tenant]:
+        response = call(login(personas[persona]), view, url)
+        assert response.status_code == 404, persona
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=ids)
+def test_unknown_tenant_code_gets_404(login, personas, view):
+    kwargs = {"firm_slug": "no-such-firm"} if view.tenant == "firm" else {"dossier_code": "zzzzzzzz"}
+    if view.obj:
+        kwargs["uuid"] = _objects(personas)[view.obj]
+    response = call(login(personas[view.allowed]), view, reverse(view.name, kwargs=kwargs))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("view", [v for v in VIEWS if v.obj], ids=[v.name for v in VIEWS if v.obj])
+def test_object_of_another_tenant_gets_404(login, personas, view):
+    """A member of tenant A naming an object of tenant B in A's URL gets 404, not the object."""
+    objects = _objects(personas)
+    other = {
+        "firm_invitation": invitation_create(firm=personas.other_firm, email="o@x.test", role="accountant",
+                                             actor=personas.outsider)[0].uuid,
+        "dossier_invitation": invitation_create(firm=personas.firm, dossier=personas.dossier_b, email="o2@x.test",
+                                                role="member", actor=personas.accountant)[0].uuid,
+        "assistant_membership": personas.outsider.firm_membership.uuid,
+        "reader_membership": personas.dossier_b.memberships.get(user=personas.entrepreneur_b).uuid,
+    }
+    objects[view.obj] = other[view.obj]
+    response = call(login(personas[view.allowed]), view, url_for(view, personas, objects))
+    assert response.status_code == 404
+
+
+LACKING = [(v, who) for v in VIEWS for who in v.lacking]
+
+
+@pytest.mark.parametrize(("view", "persona"), LACKING, ids=[f"{v.name}-{w}" for v, w in LACKING])
+def test_member_without_capability_gets_403(login, personas, view, persona):
+    response = call(login(personas[persona]), view, url_for(view, personas, _objects(personas)))
+    assert response.status_code == 403
+
+
+LACKING_POST = [(v, who) for v in VIEWS for who in v.lacking_post]
+
+
+@pytest.mark.parametrize(("view", "persona"), LACKING_POST, ids=[f"{v.name}-{w}" for v, w in LACKING_POST])
+def test_member_who_may_read_but_not_write_gets_403_on_post(login, personas, view, persona):
+    client = login(personas[persona])
+    url = url_for(view, personas, _objects(personas))
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"legal_name": "Hijacked"}).status_code == 403
+    personas.dossier_a.refresh_from_db()
+    assert personas.dossier_a.legal_name != "Hijacked"
+
+
+POST_ONLY = [v for v in VIEWS if v.post_only]
+
+
+@pytest.mark.parametrize("view", POST_ONLY, ids=[v.name for v in POST_ONLY])
+def test_post_only_view_refuses_get(login, personas, view):
+    response = login(personas[view.allowed]).get(url_for(view, personas, _objects(personas)))
+    assert response.status_code == 405
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=ids)
+def test_allowed_member_gets_the_page(login, personas, view):
+    response = call(login(personas[view.allowed]), view, url_for(view, personas, _objects(personas)))
+    assert response.status_code == (302 if view.post_only else 200)
+
+
+def _tenant_url_names():
+    names = set()
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern) and ("<slug:firm_slug>" in prefix or "<str:dossier_code>" in prefix):
+                names.add(p.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_matrix_covers_every_tenant_view():
+    assert _tenant_url_names() == {v.name for v in VIEWS}
+
+
+@pytest.mark.parametrize("name", ["dossier_choose", "firm_signup"])
+def test_global_pages_need_login(client, db, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_set_language_is_post_only(client, db):
+    assert client.get(reverse("set_language")).status_code == 405
+
+
+def test_invitation_links_are_not_enumerable(client, db):
+    assert client.get(reverse("invitation_accept", kwargs={"token": "guess"})).status_code == 404
+    assert Invitation.objects.count() == 0
