@@ -92,10 +92,11 @@ def env_redis_url(name: str) -> str | None:
 
 
 def env_email(name: str) -> dict:
-    """EMAIL_URL=smtp://user:pass@host:587?tls=1 | smtps://… | console: | file:///path."""
+    """The default mailer (Django's MAILERS) from EMAIL_URL=smtp://user:pass@host:587?tls=1 | smtps://… |
+    console: | file:///path. Unset: the console."""
     url = _raw(name)
     if url is None:
-        return {}
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
     parts = urlsplit(url)
     if parts.scheme in {"smtp", "smtps"}:
         if not parts.hostname:
@@ -109,18 +110,21 @@ def env_email(name: str) -> dict:
         if tls not in _TRUE | _FALSE:
             raise ImproperlyConfigured(f"{name}: tls={tls!r} is not a boolean.")
         return {
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": parts.hostname,
-            "EMAIL_PORT": port,
-            "EMAIL_HOST_USER": parts.username or "",
-            "EMAIL_HOST_PASSWORD": parts.password or "",
-            "EMAIL_USE_SSL": parts.scheme == "smtps",
-            "EMAIL_USE_TLS": tls in _TRUE,
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": parts.hostname,
+                "port": port,
+                "username": parts.username or "",
+                "password": parts.password or "",
+                "use_ssl": parts.scheme == "smtps",
+                "use_tls": tls in _TRUE,
+                "timeout": 20,
+            },
         }
     if parts.scheme == "console":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
     if parts.scheme == "file":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": parts.path}
+        return {"BACKEND": "django.core.mail.backends.filebased.EmailBackend", "OPTIONS": {"file_path": parts.path}}
     raise ImproperlyConfigured(f"{name}: unsupported scheme {parts.scheme!r} (use smtp://, smtps://, console: or file://).")
 
 

@@ -194,10 +194,9 @@ KYTE_IMPORT_MAX_BYTES = env_int("KYTE_IMPORT_MAX_BYTES", 1_048_576, minimum=1024
 KYTE_IMPORT_MAX_ROWS = env_int("KYTE_IMPORT_MAX_ROWS", 2000, minimum=1)
 
 # --- E-mail -------------------------------------------------------------------------------------------------
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+MAILERS = {"default": env_email("EMAIL_URL")}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Kyte <no-reply@kyte.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-globals().update(env_email("EMAIL_URL"))
 KYTE_INVITATION_DAYS = env_int("KYTE_INVITATION_DAYS", 14, minimum=1)
 
 # --- Peppol -------------------------------------------------------------------------------------------------

@@ -71,3 +71,15 @@ def login(client):
 @pytest.fixture
 def user_factory(db):
     return UserFactory
+
+
+@pytest.fixture
+def smtp(settings):
+    """Kyte's mail goes through a real SMTP server on 127.0.0.1; the test reads what it received."""
+    from tests.mail import start_smtp
+
+    controller, handler = start_smtp()
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                                    "OPTIONS": {"host": "127.0.0.1", "port": controller.port, "timeout": 5}}}
+    yield handler
+    controller.stop()

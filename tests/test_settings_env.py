@@ -53,10 +53,16 @@ def test_bad_redis_url_is_rejected(monkeypatch, url):
 def test_email_url_configures_smtp(monkeypatch):
     monkeypatch.setenv("EMAIL_URL", "smtp://me:pw@mail.example:2525?tls=1")
     config = env.env_email("EMAIL_URL")
-    assert config["EMAIL_HOST"] == "mail.example"
-    assert config["EMAIL_PORT"] == 2525
-    assert config["EMAIL_USE_TLS"] is True
-    assert config["EMAIL_HOST_USER"] == "me"
+    assert config["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert config["OPTIONS"]["host"] == "mail.example"
+    assert config["OPTIONS"]["port"] == 2525
+    assert config["OPTIONS"]["use_tls"] is True
+    assert config["OPTIONS"]["username"] == "me"
+
+
+def test_email_defaults_to_the_console(monkeypatch):
+    monkeypatch.delenv("EMAIL_URL", raising=False)
+    assert env.env_email("EMAIL_URL")["BACKEND"] == "django.core.mail.backends.console.EmailBackend"
 
 
 @pytest.mark.parametrize("url", ["smtp://mail.example?tls=perhaps", "pigeon://x", "smtp://"])
