@@ -251,7 +251,9 @@ def invitation_for_token(token: str) -> Invitation | None:
 def invitation_accept(*, token: str, user: User) -> Invitation:
     """Single use: the row is locked, so two simultaneous clicks create one membership."""
     invitation = (
-        Invitation.objects.select_for_update().select_related("firm", "dossier").filter(token_hash=_hash_token(token))
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("firm", "dossier")
+        .filter(token_hash=_hash_token(token))
     ).first()
     if invitation is None:
         raise DomainError(_("This invitation link is not valid."), "unknown")
