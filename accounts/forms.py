@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.identifiers import bic_for_iban, normalize_bic, normalize_enterprise_number, normalize_iban, normalize_vat
@@ -16,6 +17,22 @@ from accounts.roles import DossierRole, FirmRole
 
 class IdentifierFieldsMixin:
     """Field checks for Belgian identifiers; the error names what is wrong, in the user's language."""
+
+    # People type identifiers with dots and spaces ("0403.170.701", "BE68 5390 0754 7034"): accept the
+    # longer typed form; the clean_* methods store the compact one.
+    TYPED_LENGTHS = {"enterprise_number": 20, "vat_number": 30, "iban": 42, "bic": 14}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, length in self.TYPED_LENGTHS.items():
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            field.max_length = length
+            field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+            field.widget.attrs["maxlength"] = str(length)
+            field.widget.attrs.setdefault("autocomplete", "off")
+            field.widget.attrs.setdefault("spellcheck", "false")
 
     def clean_enterprise_number(self):
         value = self.cleaned_data.get("enterprise_number", "")

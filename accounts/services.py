@@ -95,6 +95,8 @@ def firm_create(*, owner: User, name: str, **fields: Any) -> Firm:
 
 @transaction.atomic
 def firm_update(*, firm: Firm, actor: User, data: dict[str, Any]) -> Firm:
+    # Compare with the stored row (a bound ModelForm has already copied its values onto `firm`).
+    firm = Firm.objects.select_for_update().get(pk=firm.pk)
     changes = _changes(firm, data)
     if not changes:
         return firm
@@ -134,6 +136,7 @@ def dossier_create(*, firm: Firm, actor: User, **fields: Any) -> Dossier:
 
 @transaction.atomic
 def dossier_update(*, dossier: Dossier, actor: User, data: dict[str, Any]) -> Dossier:
+    dossier = Dossier.objects.select_for_update().select_related("firm").get(pk=dossier.pk)
     changes = _changes(dossier, data)
     if not changes:
         return dossier
