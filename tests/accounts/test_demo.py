@@ -1,0 +1,37 @@
+from django.core.management import call_command
+from django.db import transaction
+from stdnum import iban
+from stdnum.be import vat
+
+from accounts.demo import DEMO_PASSWORD
+from accounts.models import Dossier, DossierMembership, Firm, FirmMembership, User
+
+
+def test_demo_is_idempotent_and_valid(db, capsys):
+    call_command("kyte_demo", "--seed", "7")
+    first = sorted(Dossier.objects.values_list("code", "enterprise_number", "iban"))
+    call_command("kyte_demo", "--seed", "7")
+    assert sorted(Dossier.objects.values_list("code", "enterprise_number", "iban")) == first
+    assert Firm.objects.count() == 1
+    assert len(first) == 12
+    for _code, number, account in first:
+        vat.validate(number)
+        iban.validate(account)
+    assert FirmMembership.objects.count() == 3
+    assert DossierMembership.objects.count() == 12
+    assert User.objects.get(email="accountant@demo.kyte.test").check_password(DEMO_PASSWORD)
+    out = capsys.readouterr().out
+    assert "accountant@demo.kyte.test" in out and DEMO_PASSWORD in out
+
+
+def _demo_numbers(seed: str) -> list[str]:
+    with transaction.atomic():
+        call_command("kyte_demo", "--seed", seed)
+        numbers = sorted(Dossier.objects.values_list("enterprise_number", flat=True))
+        transaction.set_rollback(True)
+    return numbers
+
+
+def test_seed_makes_the_demo_deterministic(db):
+    assert _demo_numbers("3") == _demo_numbers("3")
+    assert _demo_numbers("3") != _demo_numbers("4")
