@@ -46,7 +46,15 @@ class DossierMembershipInline(admin.TabularInline):
 
 @admin.register(Dossier)
 class DossierAdmin(admin.ModelAdmin):
-    list_display = ["legal_name", "firm", "code", "enterprise_number", "language", "accountant", "is_archived"]
+    list_display = [
+        "legal_name",
+        "firm",
+        "code",
+        "enterprise_number",
+        "language",
+        "accountant",
+        "is_archived",
+    ]
     list_filter = ["firm", "language", "legal_form", "is_archived"]
     list_select_related = ["firm", "accountant"]
     search_fields = ["legal_name", "code", "enterprise_number", "vat_number", "firm__name"]

@@ -27,21 +27,79 @@ STAFF = [
 CLIENTS = [
     ("Boulangerie Dupont", LegalForm.SRL, "Rue de Fer 12", "5000", "Namur", "fr", "Marc Dupont", "dupont"),
     ("Brouwerij De Smet", LegalForm.SRL, "Veldstraat 88", "9000", "Gent", "nl", "An De Smet", "desmet"),
-    ("Menuiserie Lambert", LegalForm.SOLE, "Rue Saint-Gilles 140", "4000", "Liège", "fr", "Luc Lambert", "lambert"),
-    ("Bakkerij Peeters", LegalForm.SOLE, "Bondgenotenlaan 21", "3000", "Leuven", "nl", "Jan Peeters", "peeters"),
-    ("Atelier Graphique Lemaire", LegalForm.SRL, "Chaussée d'Ixelles 233", "1050", "Ixelles", "fr", "Claire Lemaire",
-     "lemaire"),
-    ("Van den Broeck Elektriciteit", LegalForm.SRL, "Meir 45", "2000", "Antwerpen", "nl", "Koen Van den Broeck",
-     "vandenbroeck"),
-    ("Cabinet de kinésithérapie Martin", LegalForm.SOLE, "Boulevard Tirou 9", "6000", "Charleroi", "fr",
-     "Sophie Martin", "martin"),
-    ("Tuinaanleg Janssens", LegalForm.SNC, "Kempischesteenweg 300", "3500", "Hasselt", "nl", "Pieter Janssens",
-     "janssens"),
+    (
+        "Menuiserie Lambert",
+        LegalForm.SOLE,
+        "Rue Saint-Gilles 140",
+        "4000",
+        "Liège",
+        "fr",
+        "Luc Lambert",
+        "lambert",
+    ),
+    (
+        "Bakkerij Peeters",
+        LegalForm.SOLE,
+        "Bondgenotenlaan 21",
+        "3000",
+        "Leuven",
+        "nl",
+        "Jan Peeters",
+        "peeters",
+    ),
+    (
+        "Atelier Graphique Lemaire",
+        LegalForm.SRL,
+        "Chaussée d'Ixelles 233",
+        "1050",
+        "Ixelles",
+        "fr",
+        "Claire Lemaire",
+        "lemaire",
+    ),
+    (
+        "Van den Broeck Elektriciteit",
+        LegalForm.SRL,
+        "Meir 45",
+        "2000",
+        "Antwerpen",
+        "nl",
+        "Koen Van den Broeck",
+        "vandenbroeck",
+    ),
+    (
+        "Cabinet de kinésithérapie Martin",
+        LegalForm.SOLE,
+        "Boulevard Tirou 9",
+        "6000",
+        "Charleroi",
+        "fr",
+        "Sophie Martin",
+        "martin",
+    ),
+    (
+        "Tuinaanleg Janssens",
+        LegalForm.SNC,
+        "Kempischesteenweg 300",
+        "3500",
+        "Hasselt",
+        "nl",
+        "Pieter Janssens",
+        "janssens",
+    ),
     ("IT Consult Maes", LegalForm.SRL, "Grote Markt 7", "2800", "Mechelen", "nl", "Els Maes", "maes"),
     ("Fleurs & Co", LegalForm.SRL, "Grand-Place 30", "7000", "Mons", "fr", "Nathalie Leroy", "leroy"),
     ("Transport Claeys", LegalForm.SA, "Kustlaan 112", "8000", "Brugge", "nl", "Bart Claeys", "claeys"),
-    ("Studio Wouters Architecture", LegalForm.SRL, "Avenue Louise 350", "1050", "Bruxelles", "en", "Emma Wouters",
-     "wouters"),
+    (
+        "Studio Wouters Architecture",
+        LegalForm.SRL,
+        "Avenue Louise 350",
+        "1050",
+        "Bruxelles",
+        "en",
+        "Emma Wouters",
+        "wouters",
+    ),
 ]
 
 BANK_CODES = ["001", "310", "734", "068", "000", "363"]
@@ -68,11 +126,15 @@ def demo_logins() -> list[tuple[str, str]]:
 
 
 def _user(email: str, full_name: str, language: str) -> User:
-    user, created = User.objects.get_or_create(email=email, defaults={"full_name": full_name, "language": language})
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"full_name": full_name, "language": language}
+    )
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save()
-    EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
     return user
 
 
@@ -98,7 +160,9 @@ def load_demo(*, seed: int | None = None) -> Firm:
         FirmMembership.objects.get_or_create(user=user, defaults={"firm": firm, "role": role})
         staff[login] = user
     if created:
-        audit_log(actor=staff["owner"], firm=firm, obj=firm, action="kyte.firm.created", data={"name": firm.name})
+        audit_log(
+            actor=staff["owner"], firm=firm, obj=firm, action="kyte.firm.created", data={"name": firm.name}
+        )
     for name, form, street, postal, city, language, person, login in CLIENTS:
         number = enterprise_number(rng)
         iban = belgian_iban(rng)
@@ -123,8 +187,15 @@ def load_demo(*, seed: int | None = None) -> Firm:
                 language=language,
                 accountant=staff["accountant"],
             )
-            audit_log(actor=staff["accountant"], dossier=dossier, obj=dossier, action="kyte.dossier.created",
-                      data={"legal_name": name, "enterprise_number": number})
+            audit_log(
+                actor=staff["accountant"],
+                dossier=dossier,
+                obj=dossier,
+                action="kyte.dossier.created",
+                data={"legal_name": name, "enterprise_number": number},
+            )
         user = _user(f"{login}@{DEMO_DOMAIN}", person, language if language != "en" else "en")
-        DossierMembership.objects.get_or_create(dossier=dossier, user=user, defaults={"role": DossierRole.OWNER})
+        DossierMembership.objects.get_or_create(
+            dossier=dossier, user=user, defaults={"role": DossierRole.OWNER}
+        )
     return firm

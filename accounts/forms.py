@@ -10,7 +10,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from accounts.identifiers import bic_for_iban, normalize_bic, normalize_enterprise_number, normalize_iban, normalize_vat
+from accounts.identifiers import (
+    bic_for_iban,
+    normalize_bic,
+    normalize_enterprise_number,
+    normalize_iban,
+    normalize_vat,
+)
 from accounts.models import Dossier, Firm, LegalForm, User
 from accounts.roles import DossierRole, FirmRole
 
@@ -61,8 +67,10 @@ class IdentifierFieldsMixin:
     def check_vat_matches(self, cleaned):
         number, vat = cleaned.get("enterprise_number"), cleaned.get("vat_number")
         if number and vat and vat.startswith("BE") and vat[2:] != number:
-            self.add_error("vat_number", _("A Belgian VAT number is BE followed by the enterprise number (BE%(n)s).")
-                           % {"n": number})
+            self.add_error(
+                "vat_number",
+                _("A Belgian VAT number is BE followed by the enterprise number (BE%(n)s).") % {"n": number},
+            )
         iban = cleaned.get("iban")
         if iban and not cleaned.get("bic"):
             cleaned["bic"] = bic_for_iban(iban)
@@ -72,8 +80,17 @@ class IdentifierFieldsMixin:
 class FirmForm(IdentifierFieldsMixin, forms.ModelForm):
     class Meta:
         model = Firm
-        fields = ["name", "enterprise_number", "vat_number", "street", "postal_code", "city", "country", "email",
-                  "phone"]
+        fields = [
+            "name",
+            "enterprise_number",
+            "vat_number",
+            "street",
+            "postal_code",
+            "city",
+            "country",
+            "email",
+            "phone",
+        ]
 
     def clean(self):
         return self.check_vat_matches(super().clean())
@@ -97,13 +114,27 @@ class DossierForm(IdentifierFieldsMixin, forms.ModelForm):
     class Meta:
         model = Dossier
         fields = [
-            "legal_name", "legal_form", "enterprise_number", "vat_number", "street", "postal_code", "city", "country",
-            "iban", "bic", "email", "phone", "language", "accountant",
+            "legal_name",
+            "legal_form",
+            "enterprise_number",
+            "vat_number",
+            "street",
+            "postal_code",
+            "city",
+            "country",
+            "iban",
+            "bic",
+            "email",
+            "phone",
+            "language",
+            "accountant",
         ]
 
     def __init__(self, *args, firm: Firm, can_assign: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["accountant"].queryset = User.objects.filter(firm_membership__firm=firm).order_by("full_name")
+        self.fields["accountant"].queryset = User.objects.filter(firm_membership__firm=firm).order_by(
+            "full_name"
+        )
         if not can_assign:
             del self.fields["accountant"]
 
@@ -134,18 +165,52 @@ def dossier_invitation_form(*args, **kwargs) -> InvitationForm:
 
 # --- CSV import of client dossiers --------------------------------------------------------------------------
 
-CSV_COLUMNS = ["legal_name", "legal_form", "enterprise_number", "vat_number", "street", "postal_code", "city",
-               "country", "iban", "bic", "email", "phone", "language"]
+CSV_COLUMNS = [
+    "legal_name",
+    "legal_form",
+    "enterprise_number",
+    "vat_number",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "iban",
+    "bic",
+    "email",
+    "phone",
+    "language",
+]
 CSV_REQUIRED = ["legal_name", "enterprise_number"]
 CSV_ALIASES = {
-    "name": "legal_name", "nom": "legal_name", "naam": "legal_name", "company": "legal_name",
-    "enterprise": "enterprise_number", "kbo": "enterprise_number", "bce": "enterprise_number",
-    "ondernemingsnummer": "enterprise_number", "numero_entreprise": "enterprise_number",
-    "vat": "vat_number", "tva": "vat_number", "btw": "vat_number",
-    "address": "street", "adresse": "street", "adres": "street", "zip": "postal_code", "postcode": "postal_code",
-    "code_postal": "postal_code", "ville": "city", "gemeente": "city", "pays": "country", "land": "country",
-    "mail": "email", "e-mail": "email", "telephone": "phone", "telefoon": "phone", "langue": "language",
-    "taal": "language", "form": "legal_form",
+    "name": "legal_name",
+    "nom": "legal_name",
+    "naam": "legal_name",
+    "company": "legal_name",
+    "enterprise": "enterprise_number",
+    "kbo": "enterprise_number",
+    "bce": "enterprise_number",
+    "ondernemingsnummer": "enterprise_number",
+    "numero_entreprise": "enterprise_number",
+    "vat": "vat_number",
+    "tva": "vat_number",
+    "btw": "vat_number",
+    "address": "street",
+    "adresse": "street",
+    "adres": "street",
+    "zip": "postal_code",
+    "postcode": "postal_code",
+    "code_postal": "postal_code",
+    "ville": "city",
+    "gemeente": "city",
+    "pays": "country",
+    "land": "country",
+    "mail": "email",
+    "e-mail": "email",
+    "telephone": "phone",
+    "telefoon": "phone",
+    "langue": "language",
+    "taal": "language",
+    "form": "legal_form",
 }
 
 
@@ -161,14 +226,19 @@ class ImportRow:
 
 
 class CsvImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"), help_text=_("UTF-8, comma or semicolon separated, one client per row."))
-    invite = forms.BooleanField(label=_("Invite each client's entrepreneur by e-mail"), required=False, initial=True)
+    file = forms.FileField(
+        label=_("CSV file"), help_text=_("UTF-8, comma or semicolon separated, one client per row.")
+    )
+    invite = forms.BooleanField(
+        label=_("Invite each client's entrepreneur by e-mail"), required=False, initial=True
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > settings.KYTE_IMPORT_MAX_BYTES:
-            raise ValidationError(_("The file is larger than %(size)s KB.") % {
-                "size": settings.KYTE_IMPORT_MAX_BYTES // 1024})
+            raise ValidationError(
+                _("The file is larger than %(size)s KB.") % {"size": settings.KYTE_IMPORT_MAX_BYTES // 1024}
+            )
         raw = upload.read()
         try:
             text = raw.decode("utf-8-sig")
@@ -198,8 +268,12 @@ def parse_import(text: str, *, firm: Firm) -> tuple[list[ImportRow], list[str]]:
         columns.append(CSV_ALIASES.get(key, key))
     missing = [c for c in CSV_REQUIRED if c not in columns]
     if missing:
-        return [], [str(_("Missing column(s): %(cols)s. Expected columns: %(all)s.") % {
-            "cols": ", ".join(missing), "all": ", ".join(CSV_COLUMNS)})]
+        return [], [
+            str(
+                _("Missing column(s): %(cols)s. Expected columns: %(all)s.")
+                % {"cols": ", ".join(missing), "all": ", ".join(CSV_COLUMNS)}
+            )
+        ]
     rows: list[ImportRow] = []
     seen: dict[str, int] = {}
     existing = set(firm.dossiers.values_list("enterprise_number", flat=True))
@@ -207,9 +281,14 @@ def parse_import(text: str, *, firm: Firm) -> tuple[list[ImportRow], list[str]]:
         if not any(cell.strip() for cell in record):
             continue
         if len(rows) >= settings.KYTE_IMPORT_MAX_ROWS:
-            return rows, [str(_("The file has more than %(n)s rows; split it.") % {"n": settings.KYTE_IMPORT_MAX_ROWS})]
-        data = {col: (record[i].strip() if i < len(record) else "") for i, col in enumerate(columns)
-                if col in CSV_COLUMNS}
+            return rows, [
+                str(_("The file has more than %(n)s rows; split it.") % {"n": settings.KYTE_IMPORT_MAX_ROWS})
+            ]
+        data = {
+            col: (record[i].strip() if i < len(record) else "")
+            for i, col in enumerate(columns)
+            if col in CSV_COLUMNS
+        }
         values = {col: data.get(col, "") for col in CSV_COLUMNS}
         values["country"] = (values["country"] or "BE").upper()
         values["language"] = (values["language"] or "fr").lower()
@@ -219,13 +298,16 @@ def parse_import(text: str, *, firm: Firm) -> tuple[list[ImportRow], list[str]]:
         if not form.is_valid():
             row.errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
         else:
-            row.values = {k: v for k, v in form.cleaned_data.items()}
+            row.values = dict(form.cleaned_data)
             number = row.values["enterprise_number"]
             if number in existing:
-                row.errors["enterprise_number"] = [str(_("A dossier with this enterprise number already exists."))]
+                row.errors["enterprise_number"] = [
+                    str(_("A dossier with this enterprise number already exists."))
+                ]
             elif number in seen:
-                row.errors["enterprise_number"] = [str(_("Same enterprise number as line %(line)s.") % {
-                    "line": seen[number]})]
+                row.errors["enterprise_number"] = [
+                    str(_("Same enterprise number as line %(line)s.") % {"line": seen[number]})
+                ]
             seen.setdefault(number, line)
         rows.append(row)
     if not rows:

@@ -8,7 +8,15 @@ from stdnum import bic as std_bic
 from stdnum import iban as std_iban
 from stdnum.be import vat as be_vat
 from stdnum.eu import vat as eu_vat
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError as StdErr
+from stdnum.exceptions import (
+    InvalidChecksum,
+    InvalidComponent,
+    InvalidFormat,
+    InvalidLength,
+)
+from stdnum.exceptions import (
+    ValidationError as StdErr,
+)
 
 
 def normalize_enterprise_number(value: str) -> str:
@@ -51,15 +59,20 @@ def normalize_vat(value: str) -> str:
     try:
         number = eu_vat.validate(raw)
     except InvalidChecksum:
-        raise ValidationError(_("This VAT number fails its check digits: a digit is probably mistyped."),
-                              code="checksum") from None
+        raise ValidationError(
+            _("This VAT number fails its check digits: a digit is probably mistyped."), code="checksum"
+        ) from None
     except InvalidComponent:
         raise ValidationError(
-            _("A VAT number starts with the two-letter country code of an EU member state (e.g. BE0403170701)."),
+            _(
+                "A VAT number starts with the two-letter country code of an EU member state (e.g. BE0403170701)."
+            ),
             code="country",
         ) from None
     except (InvalidLength, InvalidFormat):
-        raise ValidationError(_("This VAT number does not have the format of its country."), code="format") from None
+        raise ValidationError(
+            _("This VAT number does not have the format of its country."), code="format"
+        ) from None
     except StdErr:
         raise ValidationError(_("This is not a valid EU VAT number."), code="invalid") from None
     return number
@@ -81,14 +94,18 @@ def normalize_iban(value: str) -> str:
                 raise InvalidChecksum
         return number
     except InvalidChecksum:
-        raise ValidationError(_("This IBAN fails its check digits: a character is probably mistyped."),
-                              code="checksum") from None
+        raise ValidationError(
+            _("This IBAN fails its check digits: a character is probably mistyped."), code="checksum"
+        ) from None
     except InvalidLength:
-        raise ValidationError(_("This IBAN does not have the length used in its country (16 characters for BE)."),
-                              code="length") from None
+        raise ValidationError(
+            _("This IBAN does not have the length used in its country (16 characters for BE)."), code="length"
+        ) from None
     except (InvalidFormat, InvalidComponent):
-        raise ValidationError(_("An IBAN starts with a country code and two check digits (e.g. BE68 5390 0754 7034)."),
-                              code="format") from None
+        raise ValidationError(
+            _("An IBAN starts with a country code and two check digits (e.g. BE68 5390 0754 7034)."),
+            code="format",
+        ) from None
     except StdErr:
         raise ValidationError(_("This is not a valid IBAN."), code="invalid") from None
 
@@ -102,7 +119,9 @@ def normalize_bic(value: str) -> str:
     try:
         return std_bic.validate(raw)
     except StdErr:
-        raise ValidationError(_("A BIC has 8 or 11 letters and digits (e.g. GEBABEBB)."), code="invalid") from None
+        raise ValidationError(
+            _("A BIC has 8 or 11 letters and digits (e.g. GEBABEBB)."), code="invalid"
+        ) from None
 
 
 def bic_for_iban(iban: str) -> str:

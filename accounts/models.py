@@ -78,21 +78,25 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name or self.email
 
     def get_short_name(self) -> str:
-        return (self.full_name.split(" ")[0] if self.full_name else self.email.split("@")[0])
+        return self.full_name.split(" ")[0] if self.full_name else self.email.split("@")[0]
 
 
 class Address(models.Model):
     street = models.CharField(_("street and number"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
-    country = models.CharField(_("country"), max_length=2, default="BE", help_text=_("ISO 3166 code, e.g. BE"))
+    country = models.CharField(
+        _("country"), max_length=2, default="BE", help_text=_("ISO 3166 code, e.g. BE")
+    )
 
     class Meta:
         abstract = True
 
     @property
     def address_lines(self) -> list[str]:
-        return [line for line in (self.street, f"{self.postal_code} {self.city}".strip(), self.country) if line]
+        return [
+            line for line in (self.street, f"{self.postal_code} {self.city}".strip(), self.country) if line
+        ]
 
 
 class Firm(Address):
@@ -125,7 +129,9 @@ class FirmMembership(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="memberships")
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="firm_membership")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="firm_membership"
+    )
     role = models.CharField(_("role"), max_length=20, choices=FirmRole.choices)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -159,11 +165,15 @@ class Dossier(Address):
     firm = models.ForeignKey(Firm, on_delete=models.PROTECT, related_name="dossiers")
     code = models.CharField(_("code"), max_length=12, unique=True, default=new_code, editable=False)
     legal_name = models.CharField(_("legal name"), max_length=200)
-    legal_form = models.CharField(_("legal form"), max_length=10, choices=LegalForm.choices, default=LegalForm.SRL)
+    legal_form = models.CharField(
+        _("legal form"), max_length=10, choices=LegalForm.choices, default=LegalForm.SRL
+    )
     enterprise_number = models.CharField(
         _("enterprise number"), max_length=10, help_text=_("KBO/BCE number, e.g. 0403.170.701")
     )
-    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True, help_text=_("Empty if not VAT-registered"))
+    vat_number = models.CharField(
+        _("VAT number"), max_length=20, blank=True, help_text=_("Empty if not VAT-registered")
+    )
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -185,7 +195,9 @@ class Dossier(Address):
         verbose_name_plural = _("dossiers")
         ordering = ["legal_name"]
         constraints = [
-            models.UniqueConstraint(fields=["firm", "enterprise_number"], name="dossier_unique_enterprise_per_firm"),
+            models.UniqueConstraint(
+                fields=["firm", "enterprise_number"], name="dossier_unique_enterprise_per_firm"
+            ),
         ]
         indexes = [models.Index(fields=["firm", "legal_name"])]
 
@@ -206,7 +218,9 @@ class DossierMembership(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dossier_memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dossier_memberships"
+    )
     role = models.CharField(_("role"), max_length=20, choices=DossierRole.choices)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -233,12 +247,18 @@ class Invitation(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="invitations")
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations")
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
     email = models.EmailField(_("e-mail"))
     role = models.CharField(_("role"), max_length=20)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    status = models.CharField(max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.PENDING)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    status = models.CharField(
+        max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -279,17 +299,21 @@ class AuditQuerySet(models.QuerySet):
 class AuditEntry(models.Model):
     """Append-only history. Written by services through `accounts.services.audit_log`."""
 
-    objects = AuditQuerySet.as_manager()
-
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     firm = models.ForeignKey(Firm, on_delete=models.PROTECT, null=True, related_name="audit_entries")
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_entries")
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_entries"
+    )
     object_type = models.CharField(max_length=100, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(max_length=200, blank=True)
     action = models.CharField(max_length=100)
     data = models.JSONField(default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit entry")

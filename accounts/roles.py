@@ -63,7 +63,9 @@ _FIRM_CAPABILITIES = {
 }
 
 _DOSSIER_CAPABILITIES = {
-    DossierRole.OWNER: frozenset({Capability.DOSSIER_VIEW, Capability.DOSSIER_EDIT, Capability.DOSSIER_MANAGE_MEMBERS}),
+    DossierRole.OWNER: frozenset(
+        {Capability.DOSSIER_VIEW, Capability.DOSSIER_EDIT, Capability.DOSSIER_MANAGE_MEMBERS}
+    ),
     DossierRole.MEMBER: frozenset({Capability.DOSSIER_VIEW, Capability.DOSSIER_EDIT}),
     DossierRole.READ_ONLY: frozenset({Capability.DOSSIER_VIEW}),
 }

@@ -5,11 +5,20 @@ from __future__ import annotations
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
-from accounts.models import AuditEntry, Dossier, DossierMembership, Firm, FirmMembership, Invitation, InvitationStatus
+from accounts.models import (
+    AuditEntry,
+    Dossier,
+    DossierMembership,
+    Firm,
+    FirmMembership,
+    Invitation,
+    InvitationStatus,
+)
 
 
-def firm_dossiers(*, firm: Firm, search: str = "", accountant_id: str = "", language: str = "",
-                  archived: bool = False) -> QuerySet[Dossier]:
+def firm_dossiers(
+    *, firm: Firm, search: str = "", accountant_id: str = "", language: str = "", archived: bool = False
+) -> QuerySet[Dossier]:
     qs = firm.dossiers.filter(is_archived=archived).select_related("accountant")
     search = search.strip()
     if search:
@@ -36,7 +45,9 @@ def firm_staff(*, firm: Firm) -> QuerySet[FirmMembership]:
 
 
 def firm_pending_invitations(*, firm: Firm) -> QuerySet[Invitation]:
-    return firm.invitations.filter(dossier__isnull=True, status=InvitationStatus.PENDING).select_related("invited_by")
+    return firm.invitations.filter(dossier__isnull=True, status=InvitationStatus.PENDING).select_related(
+        "invited_by"
+    )
 
 
 def dossier_members(*, dossier: Dossier) -> QuerySet[DossierMembership]:
@@ -55,8 +66,10 @@ def user_dossiers(*, user) -> QuerySet[Dossier]:
     """The dossiers an entrepreneur belongs to (for the header switcher)."""
     if not user.is_authenticated:
         return Dossier.objects.none()
-    return Dossier.objects.filter(memberships__user=user, is_archived=False).select_related("firm").order_by(
-        "legal_name"
+    return (
+        Dossier.objects.filter(memberships__user=user, is_archived=False)
+        .select_related("firm")
+        .order_by("legal_name")
     )
 
 

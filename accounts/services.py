@@ -86,7 +86,9 @@ def _unique_slug(name: str) -> str:
 @transaction.atomic
 def firm_create(*, owner: User, name: str, **fields: Any) -> Firm:
     if FirmMembership.objects.filter(user=owner).exists():
-        raise DomainError(_("You already work for a firm; an accountant works for one firm."), "already_member")
+        raise DomainError(
+            _("You already work for a firm; an accountant works for one firm."), "already_member"
+        )
     firm = Firm.objects.create(name=name, slug=fields.pop("slug", None) or _unique_slug(name), **fields)
     FirmMembership.objects.create(firm=firm, user=owner, role=FirmRole.OWNER)
     audit_log(actor=owner, firm=firm, obj=firm, action="kyte.firm.created", data={"name": name})
@@ -113,7 +115,10 @@ def firm_member_remove(*, membership: FirmMembership, actor: User) -> None:
     if membership.role == FirmRole.OWNER and firm.memberships.filter(role=FirmRole.OWNER).count() == 1:
         raise DomainError(_("A firm keeps at least one owner."), "last_owner")
     audit_log(
-        actor=actor, firm=firm, obj=membership.user, action="kyte.firm.member_removed",
+        actor=actor,
+        firm=firm,
+        obj=membership.user,
+        action="kyte.firm.member_removed",
         data={"email": membership.user.email, "role": membership.role},
     )
     membership.delete()
@@ -128,7 +133,11 @@ def dossier_create(*, firm: Firm, actor: User, **fields: Any) -> Dossier:
         raise DomainError(_("This firm already has a dossier with this enterprise number."), "duplicate")
     dossier = Dossier.objects.create(firm=firm, **fields)
     audit_log(
-        actor=actor, firm=firm, dossier=dossier, obj=dossier, action="kyte.dossier.created",
+        actor=actor,
+        firm=firm,
+        dossier=dossier,
+        obj=dossier,
+        action="kyte.dossier.created",
         data={"legal_name": dossier.legal_name, "enterprise_number": dossier.enterprise_number},
     )
     return dossier
@@ -146,8 +155,14 @@ def dossier_update(*, dossier: Dossier, actor: User, data: dict[str, Any]) -> Do
     for name, value in data.items():
         setattr(dossier, name, value)
     dossier.save()
-    audit_log(actor=actor, dossier=dossier, firm=dossier.firm, obj=dossier, action="kyte.dossier.updated",
-              data={"changes": changes})
+    audit_log(
+        actor=actor,
+        dossier=dossier,
+        firm=dossier.firm,
+        obj=dossier,
+        action="kyte.dossier.updated",
+        data={"changes": changes},
+    )
     return dossier
 
 
@@ -168,7 +183,9 @@ def dossier_import(*, firm: Firm, actor: User, rows: list[dict[str, Any]], invit
                 dossier = dossier_create(firm=firm, actor=actor, **row)
         except IntegrityError:
             raise DomainError(
-                _("%(name)s: a dossier with this enterprise number was created meanwhile; nothing was imported.")
+                _(
+                    "%(name)s: a dossier with this enterprise number was created meanwhile; nothing was imported."
+                )
                 % {"name": row.get("legal_name")},
                 "duplicate",
             ) from None
@@ -182,8 +199,12 @@ def dossier_import(*, firm: Firm, actor: User, rows: list[dict[str, Any]], invit
 @transaction.atomic
 def dossier_member_remove(*, membership: DossierMembership, actor: User) -> None:
     audit_log(
-        actor=actor, dossier=membership.dossier, firm=membership.dossier.firm, obj=membership.user,
-        action="kyte.dossier.member_removed", data={"email": membership.user.email, "role": membership.role},
+        actor=actor,
+        dossier=membership.dossier,
+        firm=membership.dossier.firm,
+        obj=membership.user,
+        action="kyte.dossier.member_removed",
+        data={"email": membership.user.email, "role": membership.role},
     )
     membership.delete()
 
@@ -222,7 +243,11 @@ def invitation_create(
             expires_at=timezone.now() + timedelta(days=settings.KYTE_INVITATION_DAYS),
         )
         audit_log(
-            actor=actor, firm=firm, dossier=dossier, obj=invitation, action="kyte.invitation.created",
+            actor=actor,
+            firm=firm,
+            dossier=dossier,
+            obj=invitation,
+            action="kyte.invitation.created",
             data={"email": email, "role": role},
         )
         transaction.on_commit(lambda: _invitation_send(invitation, token))
@@ -234,7 +259,9 @@ def invitation_url(token: str) -> str:
 
 
 def _invitation_send(invitation: Invitation, token: str) -> None:
-    language = invitation.dossier.language if invitation.dossier else (invitation.invited_by or User()).language
+    language = (
+        invitation.dossier.language if invitation.dossier else (invitation.invited_by or User()).language
+    )
     if language not in dict(settings.LANGUAGES):
         language = settings.LANGUAGE_CODE
     with translation.override(language):
@@ -246,7 +273,9 @@ def _invitation_send(invitation: Invitation, token: str) -> None:
 
 def invitation_for_token(token: str) -> Invitation | None:
     return (
-        Invitation.objects.select_related("firm", "dossier", "invited_by").filter(token_hash=_hash_token(token)).first()
+        Invitation.objects.select_related("firm", "dossier", "invited_by")
+        .filter(token_hash=_hash_token(token))
+        .first()
     )
 
 
@@ -279,7 +308,9 @@ def invitation_accept(*, token: str, user: User) -> Invitation:
     else:
         existing = FirmMembership.objects.filter(user=user).first()
         if existing and existing.firm_id != invitation.firm_id:
-            raise DomainError(_("You already work for another firm; an accountant works for one firm."), "other_firm")
+            raise DomainError(
+                _("You already work for another firm; an accountant works for one firm."), "other_firm"
+            )
         if existing is None:
             FirmMembership.objects.create(firm=invitation.firm, user=user, role=invitation.role)
     invitation.status = InvitationStatus.ACCEPTED
@@ -287,8 +318,12 @@ def invitation_accept(*, token: str, user: User) -> Invitation:
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["status", "accepted_by", "accepted_at"])
     audit_log(
-        actor=user, firm=invitation.firm, dossier=invitation.dossier, obj=invitation,
-        action="kyte.invitation.accepted", data={"email": user.email, "role": invitation.role},
+        actor=user,
+        firm=invitation.firm,
+        dossier=invitation.dossier,
+        obj=invitation,
+        action="kyte.invitation.accepted",
+        data={"email": user.email, "role": invitation.role},
     )
     return invitation
 
@@ -299,8 +334,14 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> None:
         raise DomainError(_("Only a pending invitation can be withdrawn."), "not_pending")
     invitation.status = InvitationStatus.REVOKED
     invitation.save(update_fields=["status"])
-    audit_log(actor=actor, firm=invitation.firm, dossier=invitation.dossier, obj=invitation,
-              action="kyte.invitation.revoked", data={"email": invitation.email})
+    audit_log(
+        actor=actor,
+        firm=invitation.firm,
+        dossier=invitation.dossier,
+        obj=invitation,
+        action="kyte.invitation.revoked",
+        data={"email": invitation.email},
+    )
 
 
 def user_set_language(*, user: User, language: str) -> None:

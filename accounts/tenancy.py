@@ -89,7 +89,9 @@ class TenantMiddleware:
             return None
         capability = getattr(view_func, "kyte_capability", None)
         if capability is None:
-            raise ImproperlyConfigured(f"Tenant view {view_func.__module__}.{view_func.__name__} declares no @requires.")
+            raise ImproperlyConfigured(
+                f"Tenant view {view_func.__module__}.{view_func.__name__} declares no @requires."
+            )
         if not request.user.is_authenticated:
             from django.contrib.auth.views import redirect_to_login
 

@@ -10,7 +10,11 @@ firm_patterns = [
     path("settings/", views.firm_settings, name="firm_settings"),
     path("settings/team/", views.firm_team, name="firm_team"),
     path("settings/team/invite/", views.firm_invite, name="firm_invite"),
-    path("settings/team/invitations/<uuid:uuid>/revoke/", views.firm_invitation_revoke, name="firm_invitation_revoke"),
+    path(
+        "settings/team/invitations/<uuid:uuid>/revoke/",
+        views.firm_invitation_revoke,
+        name="firm_invitation_revoke",
+    ),
     path("settings/team/members/<uuid:uuid>/remove/", views.firm_member_remove, name="firm_member_remove"),
 ]
 
@@ -20,8 +24,11 @@ dossier_patterns = [
     path("settings/", views.dossier_settings, name="dossier_settings"),
     path("settings/members/", views.dossier_members, name="dossier_members"),
     path("settings/members/invite/", views.dossier_invite, name="dossier_invite"),
-    path("settings/members/invitations/<uuid:uuid>/revoke/", views.dossier_invitation_revoke,
-         name="dossier_invitation_revoke"),
+    path(
+        "settings/members/invitations/<uuid:uuid>/revoke/",
+        views.dossier_invitation_revoke,
+        name="dossier_invitation_revoke",
+    ),
     path("settings/members/<uuid:uuid>/remove/", views.dossier_member_remove, name="dossier_member_remove"),
 ]
 

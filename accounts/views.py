@@ -53,7 +53,9 @@ def home(request):
 
 @login_required
 def dossier_choose(request):
-    return render(request, "accounts/dossier_choose.html", {"dossiers": selectors.user_dossiers(user=request.user)})
+    return render(
+        request, "accounts/dossier_choose.html", {"dossiers": selectors.user_dossiers(user=request.user)}
+    )
 
 
 @login_required
@@ -61,8 +63,9 @@ def firm_signup(request):
     if selectors.user_firm_membership(user=request.user) is not None:
         messages.info(request, _("You already work for a firm."))
         return redirect("home")
-    form = FirmSignupForm(request.POST or None, initial={"full_name": request.user.full_name,
-                                                          "email": request.user.email})
+    form = FirmSignupForm(
+        request.POST or None, initial={"full_name": request.user.full_name, "email": request.user.email}
+    )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "full_name"}
         try:
@@ -89,7 +92,9 @@ def invitation_accept(request, token: str):
             messages.error(request, exc.message)
             return redirect(request.path)
         if invitation.dossier_id:
-            messages.success(request, _("You now have access to %(name)s.") % {"name": invitation.dossier.legal_name})
+            messages.success(
+                request, _("You now have access to %(name)s.") % {"name": invitation.dossier.legal_name}
+            )
             return redirect("dossier_dashboard", dossier_code=invitation.dossier.code)
         messages.success(request, _("You joined %(name)s.") % {"name": invitation.firm.name})
         return redirect("firm_dashboard", firm_slug=invitation.firm.slug)
@@ -100,21 +105,28 @@ def invitation_accept(request, token: str):
         get_adapter(request).stash_verified_email(request, invitation.email)
         request.session["kyte_invitation_next"] = request.path
     status = 200 if invitation is not None else 404
-    return render(request, "accounts/invitation.html", {"invitation": invitation, "token": token}, status=status)
+    return render(
+        request, "accounts/invitation.html", {"invitation": invitation, "token": token}, status=status
+    )
 
 
 @require_POST
 def set_language(request):
     language = request.POST.get("language", "")
     next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
     if language in dict(settings.LANGUAGES) and check_for_language(language):
         response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax",
-            secure=settings.LANGUAGE_COOKIE_SECURE, httponly=False,
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=False,
         )
         services.user_set_language(user=request.user, language=language)
     return response
@@ -164,8 +176,12 @@ def dossier_import(request, firm_slug: str):
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
         rows, file_errors = parse_import(form.cleaned_data["file"], firm=request.firm)
-        context.update(rows=rows, file_errors=file_errors, invite=form.cleaned_data["invite"],
-                       error_count=sum(1 for r in rows if not r.ok))
+        context.update(
+            rows=rows,
+            file_errors=file_errors,
+            invite=form.cleaned_data["invite"],
+            error_count=sum(1 for r in rows if not r.ok),
+        )
         if rows and not file_errors and all(r.ok for r in rows):
             request.session[IMPORT_SESSION_KEY] = {
                 "firm": request.firm.pk,
@@ -190,7 +206,9 @@ def dossier_import_confirm(request, firm_slug: str):
         row.pop("accountant", None)
         row["accountant"] = request.user
     try:
-        result = services.dossier_import(firm=request.firm, actor=request.user, rows=rows, invite=pending["invite"])
+        result = services.dossier_import(
+            firm=request.firm, actor=request.user, rows=rows, invite=pending["invite"]
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("dossier_import", firm_slug=firm_slug)
@@ -230,12 +248,18 @@ def firm_invite(request, firm_slug: str):
     form = staff_invitation_form(request.POST)
     if form.is_valid():
         try:
-            services.invitation_create(firm=request.firm, email=form.cleaned_data["email"],
-                                       role=form.cleaned_data["role"], actor=request.user)
+            services.invitation_create(
+                firm=request.firm,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                actor=request.user,
+            )
         except DomainError as exc:
             form.add_error("email", exc.message)
         else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
             return _redirect(request, reverse("firm_team", kwargs={"firm_slug": firm_slug}))
     template = "accounts/partials/invite_form.html" if request.htmx else "accounts/firm_team.html"
     context = _team_context(request, form)
@@ -273,10 +297,14 @@ def firm_member_remove(request, firm_slug: str, uuid):
 @requires(Capability.DOSSIER_VIEW)
 def dossier_dashboard(request, dossier_code: str):
     dossier = request.dossier
-    return render(request, "accounts/dossier_dashboard.html", {
-        "members": selectors.dossier_members(dossier=dossier),
-        "history": selectors.dossier_history(dossier=dossier, limit=5),
-    })
+    return render(
+        request,
+        "accounts/dossier_dashboard.html",
+        {
+            "members": selectors.dossier_members(dossier=dossier),
+            "history": selectors.dossier_history(dossier=dossier, limit=5),
+        },
+    )
 
 
 @requires(Capability.DOSSIER_VIEW)
@@ -288,8 +316,9 @@ def dossier_mailboxes(request, dossier_code: str):
 def dossier_settings(request, dossier_code: str):
     dossier = request.dossier
     can_edit = request.access.has(Capability.DOSSIER_EDIT)
-    form = DossierForm(request.POST or None, instance=dossier, firm=request.firm,
-                       can_assign=request.access.is_firm_staff)
+    form = DossierForm(
+        request.POST or None, instance=dossier, firm=request.firm, can_assign=request.access.is_firm_staff
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.dossier_update(dossier=dossier, actor=request.user, data=form.cleaned_data)
@@ -303,11 +332,15 @@ def dossier_settings(request, dossier_code: str):
     if not can_edit:
         for field in form.fields.values():
             field.disabled = True
-    return render(request, "accounts/dossier_settings.html", {
-        "form": form,
-        "can_edit": can_edit,
-        "history": selectors.dossier_history(dossier=dossier),
-    })
+    return render(
+        request,
+        "accounts/dossier_settings.html",
+        {
+            "form": form,
+            "can_edit": can_edit,
+            "history": selectors.dossier_history(dossier=dossier),
+        },
+    )
 
 
 def _members_context(request, form=None):
@@ -332,12 +365,19 @@ def dossier_invite(request, dossier_code: str):
     form = dossier_invitation_form(request.POST)
     if form.is_valid():
         try:
-            services.invitation_create(firm=request.firm, dossier=request.dossier, email=form.cleaned_data["email"],
-                                       role=form.cleaned_data["role"], actor=request.user)
+            services.invitation_create(
+                firm=request.firm,
+                dossier=request.dossier,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                actor=request.user,
+            )
         except DomainError as exc:
             form.add_error("email", exc.message)
         else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
             return _redirect(request, reverse("dossier_members", kwargs={"dossier_code": dossier_code}))
     template = "accounts/partials/invite_form.html" if request.htmx else "accounts/dossier_members.html"
     return render(request, template, _members_context(request, form), status=422 if request.htmx else 200)

@@ -67,9 +67,13 @@ def env_database(name: str, default: str) -> dict:
     url = _raw(name) or default
     scheme = urlsplit(url).scheme
     if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
-        raise ImproperlyConfigured(f"{name}: unsupported database URL scheme {scheme!r} (use postgres:// or sqlite:///).")
+        raise ImproperlyConfigured(
+            f"{name}: unsupported database URL scheme {scheme!r} (use postgres:// or sqlite:///)."
+        )
     try:
-        config = dj_database_url.parse(url, conn_max_age=0 if scheme == "sqlite" else 60, conn_health_checks=True)
+        config = dj_database_url.parse(
+            url, conn_max_age=0 if scheme == "sqlite" else 60, conn_health_checks=True
+        )
     except Exception as exc:  # dj_database_url raises several types
         raise ImproperlyConfigured(f"{name} is not a valid database URL: {exc}") from None
     if scheme != "sqlite" and not config.get("NAME"):
@@ -124,8 +128,13 @@ def env_email(name: str) -> dict:
     if parts.scheme == "console":
         return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
     if parts.scheme == "file":
-        return {"BACKEND": "django.core.mail.backends.filebased.EmailBackend", "OPTIONS": {"file_path": parts.path}}
-    raise ImproperlyConfigured(f"{name}: unsupported scheme {parts.scheme!r} (use smtp://, smtps://, console: or file://).")
+        return {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": parts.path},
+        }
+    raise ImproperlyConfigured(
+        f"{name}: unsupported scheme {parts.scheme!r} (use smtp://, smtps://, console: or file://)."
+    )
 
 
 def secret_key(name: str, fallback_file: Path) -> str:

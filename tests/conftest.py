@@ -5,7 +5,13 @@ from django.core.cache import cache
 
 from accounts.models import Dossier, Firm, User
 from accounts.roles import DossierRole, FirmRole
-from tests.factories import DossierFactory, DossierMembershipFactory, FirmFactory, FirmMembershipFactory, UserFactory
+from tests.factories import (
+    DossierFactory,
+    DossierMembershipFactory,
+    FirmFactory,
+    FirmMembershipFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -13,8 +19,10 @@ def _isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.KYTE_MANIFEST_STATIC = False
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     settings.LANGUAGE_COOKIE_SECURE = False
     settings.LANGUAGE_CODE = "en"  # assertions read English unless a test picks a language
     cache.clear()
@@ -47,17 +55,32 @@ def personas(db) -> Personas:
     other_firm = FirmFactory(name="Cabinet Omega", slug="omega")
     owner = FirmMembershipFactory(firm=firm, role=FirmRole.OWNER, user__email="owner@alpha.test").user
     accountant = FirmMembershipFactory(firm=firm, role=FirmRole.ACCOUNTANT, user__email="acc@alpha.test").user
-    assistant = FirmMembershipFactory(firm=firm, role=FirmRole.ASSISTANT, user__email="assist@alpha.test").user
+    assistant = FirmMembershipFactory(
+        firm=firm, role=FirmRole.ASSISTANT, user__email="assist@alpha.test"
+    ).user
     outsider = FirmMembershipFactory(firm=other_firm, role=FirmRole.OWNER, user__email="boss@omega.test").user
     dossier_a = DossierFactory(firm=firm, legal_name="Alpha Client A SRL", accountant=accountant)
     dossier_b = DossierFactory(firm=firm, legal_name="Alpha Client B SRL")
     other_dossier = DossierFactory(firm=other_firm, legal_name="Omega Client SRL")
     entrepreneur_a = DossierMembershipFactory(dossier=dossier_a, user__email="ent-a@client.test").user
     entrepreneur_b = DossierMembershipFactory(dossier=dossier_b, user__email="ent-b@client.test").user
-    reader_a = DossierMembershipFactory(dossier=dossier_a, role=DossierRole.READ_ONLY,
-                                        user__email="reader-a@client.test").user
-    return Personas(firm, other_firm, dossier_a, dossier_b, other_dossier, owner, accountant, assistant,
-                    entrepreneur_a, entrepreneur_b, reader_a, outsider)
+    reader_a = DossierMembershipFactory(
+        dossier=dossier_a, role=DossierRole.READ_ONLY, user__email="reader-a@client.test"
+    ).user
+    return Personas(
+        firm,
+        other_firm,
+        dossier_a,
+        dossier_b,
+        other_dossier,
+        owner,
+        accountant,
+        assistant,
+        entrepreneur_a,
+        entrepreneur_b,
+        reader_a,
+        outsider,
+    )
 
 
 @pytest.fixture
@@ -80,7 +103,11 @@ def smtp(settings):
     from tests.mail import start_smtp
 
     controller, handler = start_smtp()
-    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                                    "OPTIONS": {"host": "127.0.0.1", "port": controller.port, "timeout": 5}}}
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": controller.port, "timeout": 5},
+        }
+    }
     yield handler
     controller.stop()

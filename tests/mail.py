@@ -14,9 +14,15 @@ class Collector:
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's API
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append({"to": envelope.rcpt_tos, "from": envelope.mail_from, "message": message,
-                              "subject": str(message["subject"]),
-                              "body": message.get_body(preferencelist=("plain",)).get_content()})
+        self.messages.append(
+            {
+                "to": envelope.rcpt_tos,
+                "from": envelope.mail_from,
+                "message": message,
+                "subject": str(message["subject"]),
+                "body": message.get_body(preferencelist=("plain",)).get_content(),
+            }
+        )
         return "250 OK"
 
 

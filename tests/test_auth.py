@@ -3,8 +3,13 @@
 import re
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
-from allauth.mfa.totp.internal.auth import yield_hotp_counters_from_time
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 from django.urls import reverse
 
 from accounts.models import User
@@ -27,8 +32,10 @@ def test_login_sets_the_users_language_cookie(client, personas, settings):
 
 def test_signup_requires_email_verification(client, db, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("account_signup"), {"email": "new@firm.test", "password1": "Tr3s-secret-pw",
-                                                           "password2": "Tr3s-secret-pw"})
+        response = client.post(
+            reverse("account_signup"),
+            {"email": "new@firm.test", "password1": "Tr3s-secret-pw", "password2": "Tr3s-secret-pw"},
+        )
     assert response.url == reverse("account_email_verification_sent")
     assert User.objects.filter(email="new@firm.test").exists()
     assert not client.get("/").wsgi_request.user.is_authenticated

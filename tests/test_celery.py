@@ -25,8 +25,12 @@ def test_a_real_worker_consumes_a_task_from_the_broker(tmp_path):
     if not os.environ.get("REDIS_URL"):
         folder = tmp_path / "queue"
         folder.mkdir()
-        app.conf.broker_transport_options = {"data_folder_in": str(folder), "data_folder_out": str(folder),
-                                             "processed_folder": str(tmp_path), "store_processed": False}
+        app.conf.broker_transport_options = {
+            "data_folder_in": str(folder),
+            "data_folder_out": str(folder),
+            "processed_folder": str(tmp_path),
+            "store_processed": False,
+        }
     backend = f"{settings.REDIS_URL}" if settings.REDIS_URL else "cache+memory://"
     app.conf.result_backend = backend
     try:

@@ -40,7 +40,11 @@ def test_postgres_url_is_parsed(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://kyte:secret@db:5433/kyte")
     config = env.env_database("DATABASE_URL", "sqlite:///x")
     assert (config["ENGINE"], config["HOST"], config["PORT"], config["NAME"]) == (
-        "django.db.backends.postgresql", "db", 5433, "kyte")
+        "django.db.backends.postgresql",
+        "db",
+        5433,
+        "kyte",
+    )
 
 
 @pytest.mark.parametrize("url", ["http://redis:6379", "redis://:6379/0", "redis://host:port/0"])
@@ -89,8 +93,14 @@ def test_short_secret_key_is_refused(monkeypatch, tmp_path):
 
 def test_start_up_fails_with_the_variable_named(tmp_path):
     environment = {**os.environ, "DEBUG": "sometimes", "KYTE_VAR_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=environment,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "DEBUG='sometimes' is not a boolean" in result.stderr
 

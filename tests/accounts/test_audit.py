@@ -37,7 +37,16 @@ def test_deleting_a_user_keeps_their_history(personas):
 
 
 def test_audit_records_tenant_and_object(personas):
-    entry = audit_log(actor=personas.accountant, dossier=personas.dossier_a, obj=personas.dossier_a,
-                      action="kyte.dossier.updated", data={"changes": {"city": ["A", "B"]}})
+    entry = audit_log(
+        actor=personas.accountant,
+        dossier=personas.dossier_a,
+        obj=personas.dossier_a,
+        action="kyte.dossier.updated",
+        data={"changes": {"city": ["A", "B"]}},
+    )
     assert (entry.firm, entry.dossier, entry.object_type, entry.object_id) == (
-        personas.firm, personas.dossier_a, "accounts.dossier", str(personas.dossier_a.pk))
+        personas.firm,
+        personas.dossier_a,
+        "accounts.dossier",
+        str(personas.dossier_a.pk),
+    )

@@ -42,15 +42,23 @@ def test_enterprise_number_is_formatted_with_dots():
     assert format_enterprise_number("0403170701") == "0403.170.701"
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("BE0403170701", "BE0403170701"), ("be 0403.170.701", "BE0403170701"),
-                                               ("0403170701", "BE0403170701"), ("NL004495445B01", "NL004495445B01"),
-                                               ("FR40303265045", "FR40303265045")])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("BE0403170701", "BE0403170701"),
+        ("be 0403.170.701", "BE0403170701"),
+        ("0403170701", "BE0403170701"),
+        ("NL004495445B01", "NL004495445B01"),
+        ("FR40303265045", "FR40303265045"),
+    ],
+)
 def test_valid_vat_numbers(raw, expected):
     assert normalize_vat(raw) == expected
 
 
-@pytest.mark.parametrize(("raw", "code"), [("BE0403170702", "checksum"), ("XX123456789", "country"),
-                                           ("NL12345", "format")])
+@pytest.mark.parametrize(
+    ("raw", "code"), [("BE0403170702", "checksum"), ("XX123456789", "country"), ("NL12345", "format")]
+)
 def test_invalid_vat_numbers(raw, code):
     with pytest.raises(ValidationError) as info:
         normalize_vat(raw)
@@ -62,8 +70,16 @@ def test_valid_ibans(raw):
     assert normalize_iban(raw) == raw.replace(" ", "").upper()
 
 
-@pytest.mark.parametrize(("raw", "code"), [("BE68 5390 0754 7035", "checksum"), ("BE41 5390 0754 7035", "checksum"), ("BE68 5390 0754 70", "length"), ("BE09 5390 0754 70", "length"),
-                                           ("68 5390 0754 7034", "format")])
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("BE68 5390 0754 7035", "checksum"),
+        ("BE41 5390 0754 7035", "checksum"),
+        ("BE68 5390 0754 70", "length"),
+        ("BE09 5390 0754 70", "length"),
+        ("68 5390 0754 7034", "format"),
+    ],
+)
 def test_invalid_ibans(raw, code):
     with pytest.raises(ValidationError) as info:
         normalize_iban(raw)

@@ -18,8 +18,9 @@ def _upload(client, firm, text, *, invite=True, name="clients.csv"):
     return client.post(reverse("dossier_import", kwargs={"firm_slug": firm.slug}), data)
 
 
-def test_preview_then_confirm_imports_every_row_and_invites(login, personas, django_capture_on_commit_callbacks,
-                                                            mailoutbox):
+def test_preview_then_confirm_imports_every_row_and_invites(
+    login, personas, django_capture_on_commit_callbacks, mailoutbox
+):
     client = login(personas.accountant)
     preview = _upload(client, personas.firm, GOOD)
     assert preview.context["ready"] is True
@@ -29,15 +30,23 @@ def test_preview_then_confirm_imports_every_row_and_invites(login, personas, dja
         done = client.post(reverse("dossier_import_confirm", kwargs={"firm_slug": personas.firm.slug}))
     assert done.url == reverse("firm_dashboard", kwargs={"firm_slug": personas.firm.slug})
     garage = Dossier.objects.get(firm=personas.firm, legal_name="Garage Lejeune")
-    assert (garage.enterprise_number, garage.iban, garage.accountant) == ("0202239951", "BE71096123456769",
-                                                                         personas.accountant)
+    assert (garage.enterprise_number, garage.iban, garage.accountant) == (
+        "0202239951",
+        "BE71096123456769",
+        personas.accountant,
+    )
     assert Dossier.objects.get(legal_name="Bakkerij Wouters").language == "nl"
-    assert set(Invitation.objects.values_list("email", flat=True)) == {"lejeune@client.test", "wouters@client.test"}
+    assert set(Invitation.objects.values_list("email", flat=True)) == {
+        "lejeune@client.test",
+        "wouters@client.test",
+    }
     assert sorted(m.to[0] for m in mailoutbox) == ["lejeune@client.test", "wouters@client.test"]
 
 
 def test_rows_with_errors_are_listed_and_nothing_is_imported(login, personas):
-    text = GOOD + "Broken SRL;0403.170.702;;;;fr;\nTwin;0202 239 951;;;;fr;\n;;;;;;\nNoLang;0202239951x;;;;xx;\n"
+    text = (
+        GOOD + "Broken SRL;0403.170.702;;;;fr;\nTwin;0202 239 951;;;;fr;\n;;;;;;\nNoLang;0202239951x;;;;xx;\n"
+    )
     response = _upload(login(personas.accountant), personas.firm, text)
     rows = {r.line: r for r in response.context["rows"]}
     assert rows[2].ok and rows[3].ok
@@ -47,7 +56,9 @@ def test_rows_with_errors_are_listed_and_nothing_is_imported(login, personas):
     assert 6 not in rows  # blank lines are skipped
     assert response.context.get("ready") is None
     assert response.context["error_count"] == 3
-    confirm = login(personas.accountant).post(reverse("dossier_import_confirm", kwargs={"firm_slug": "alpha"}))
+    confirm = login(personas.accountant).post(
+        reverse("dossier_import_confirm", kwargs={"firm_slug": "alpha"})
+    )
     assert confirm.url == reverse("dossier_import", kwargs={"firm_slug": "alpha"})
     assert personas.firm.dossiers.count() == 2
 

@@ -30,29 +30,69 @@ VIEWS = [
     View("dossier_import_confirm", "firm", "accountant", lacking=("assistant",), post_only=True),
     View("firm_settings", "firm", "owner", lacking=("accountant", "assistant")),
     View("firm_team", "firm", "owner", lacking=("accountant", "assistant")),
-    View("firm_invite", "firm", "owner", lacking=("accountant", "assistant"), post_only=True,
-         post_data={"email": "new@alpha.test", "role": "accountant"}),
-    View("firm_invitation_revoke", "firm", "owner", lacking=("accountant",), post_only=True, obj="firm_invitation"),
-    View("firm_member_remove", "firm", "owner", lacking=("accountant", "assistant"), post_only=True,
-         obj="assistant_membership"),
+    View(
+        "firm_invite",
+        "firm",
+        "owner",
+        lacking=("accountant", "assistant"),
+        post_only=True,
+        post_data={"email": "new@alpha.test", "role": "accountant"},
+    ),
+    View(
+        "firm_invitation_revoke",
+        "firm",
+        "owner",
+        lacking=("accountant",),
+        post_only=True,
+        obj="firm_invitation",
+    ),
+    View(
+        "firm_member_remove",
+        "firm",
+        "owner",
+        lacking=("accountant", "assistant"),
+        post_only=True,
+        obj="assistant_membership",
+    ),
     View("dossier_dashboard", "dossier", "reader_a"),
     View("dossier_mailboxes", "dossier", "reader_a"),
     View("dossier_settings", "dossier", "reader_a", lacking_post=("reader_a",)),
     View("dossier_members", "dossier", "reader_a"),
-    View("dossier_invite", "dossier", "entrepreneur_a", lacking=("reader_a", "assistant"), post_only=True,
-         post_data={"email": "colleague@client.test", "role": "member"}),
-    View("dossier_invitation_revoke", "dossier", "accountant", lacking=("reader_a", "assistant"), post_only=True,
-         obj="dossier_invitation"),
-    View("dossier_member_remove", "dossier", "entrepreneur_a", lacking=("reader_a", "assistant"), post_only=True,
-         obj="reader_membership"),
+    View(
+        "dossier_invite",
+        "dossier",
+        "entrepreneur_a",
+        lacking=("reader_a", "assistant"),
+        post_only=True,
+        post_data={"email": "colleague@client.test", "role": "member"},
+    ),
+    View(
+        "dossier_invitation_revoke",
+        "dossier",
+        "accountant",
+        lacking=("reader_a", "assistant"),
+        post_only=True,
+        obj="dossier_invitation",
+    ),
+    View(
+        "dossier_member_remove",
+        "dossier",
+        "entrepreneur_a",
+        lacking=("reader_a", "assistant"),
+        post_only=True,
+        obj="reader_membership",
+    ),
 ]
 OUTSIDERS = {"firm": ("outsider", "entrepreneur_a"), "dossier": ("outsider", "entrepreneur_b")}
 
 
 def _objects(p):
-    firm_inv, _ = invitation_create(firm=p.firm, email="pending@x.test", role=FirmRole.ACCOUNTANT, actor=p.owner)
-    dossier_inv, _ = invitation_create(firm=p.firm, dossier=p.dossier_a, email="pending2@x.test",
-                                       role=DossierRole.MEMBER, actor=p.accountant)
+    firm_inv, _ = invitation_create(
+        firm=p.firm, email="pending@x.test", role=FirmRole.ACCOUNTANT, actor=p.owner
+    )
+    dossier_inv, _ = invitation_create(
+        firm=p.firm, dossier=p.dossier_a, email="pending2@x.test", role=DossierRole.MEMBER, actor=p.accountant
+    )
     return {
         "firm_invitation": firm_inv.uuid,
         "dossier_invitation": dossier_inv.uuid,
@@ -62,8 +102,11 @@ def _objects(p):
 
 
 def url_for(view: View, p, objects, *, firm=None, dossier=None):
-    kwargs = {"firm_slug": (firm or p.firm).slug} if view.tenant == "firm" else {
-        "dossier_code": (dossier or p.dossier_a).code}
+    kwargs = (
+        {"firm_slug": (firm or p.firm).slug}
+        if view.tenant == "firm"
+        else {"dossier_code": (dossier or p.dossier_a).code}
+    )
     if view.obj:
         kwargs["uuid"] = objects[view.obj]
     return reverse(view.name, kwargs=kwargs)
@@ -107,10 +150,16 @@ def test_object_of_another_tenant_gets_404(login, personas, view):
     """A member of tenant A naming an object of tenant B in A's URL gets 404, not the object."""
     objects = _objects(personas)
     other = {
-        "firm_invitation": invitation_create(firm=personas.other_firm, email="o@x.test", role="accountant",
-                                             actor=personas.outsider)[0].uuid,
-        "dossier_invitation": invitation_create(firm=personas.firm, dossier=personas.dossier_b, email="o2@x.test",
-                                                role="member", actor=personas.accountant)[0].uuid,
+        "firm_invitation": invitation_create(
+            firm=personas.other_firm, email="o@x.test", role="accountant", actor=personas.outsider
+        )[0].uuid,
+        "dossier_invitation": invitation_create(
+            firm=personas.firm,
+            dossier=personas.dossier_b,
+            email="o2@x.test",
+            role="member",
+            actor=personas.accountant,
+        )[0].uuid,
         "assistant_membership": personas.outsider.firm_membership.uuid,
         "reader_membership": personas.dossier_b.memberships.get(user=personas.entrepreneur_b).uuid,
     }
@@ -163,7 +212,9 @@ def _tenant_url_names():
         for p in patterns:
             if isinstance(p, URLResolver):
                 walk(p.url_patterns, prefix + str(p.pattern))
-            elif isinstance(p, URLPattern) and ("<slug:firm_slug>" in prefix or "<str:dossier_code>" in prefix):
+            elif isinstance(p, URLPattern) and (
+                "<slug:firm_slug>" in prefix or "<str:dossier_code>" in prefix
+            ):
                 names.add(p.name)
 
     walk(get_resolver().url_patterns)

@@ -30,8 +30,9 @@ BAD_DOSSIER = {
         ("nl", "Dit ondernemingsnummer"),
     ],
 )
-def test_bad_identifiers_are_explained_beside_the_field_in_the_users_language(login, personas, language, message,
-                                                                            settings):
+def test_bad_identifiers_are_explained_beside_the_field_in_the_users_language(
+    login, personas, language, message, settings
+):
     client = login(personas.accountant)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     response = client.post(reverse("dossier_create", kwargs={"firm_slug": personas.firm.slug}), BAD_DOSSIER)
@@ -41,35 +42,56 @@ def test_bad_identifiers_are_explained_beside_the_field_in_the_users_language(lo
     form = response.context["form"]
     assert set(form.errors) == {"enterprise_number", "iban"}
     # What was typed is kept.
-    assert 'value="0403.170.702"' in html and 'value="Nouvelle Boulangerie"' in html and "BE68 5390 0754 7035" in html
+    assert (
+        'value="0403.170.702"' in html
+        and 'value="Nouvelle Boulangerie"' in html
+        and "BE68 5390 0754 7035" in html
+    )
     assert not Dossier.objects.filter(legal_name="Nouvelle Boulangerie").exists()
 
 
 def test_vat_number_must_match_the_enterprise_number(login, personas):
     data = {**BAD_DOSSIER, "enterprise_number": "0202.239.951", "iban": ""}
-    response = login(personas.accountant).post(reverse("dossier_create", kwargs={"firm_slug": personas.firm.slug}),
-                                               data)
+    response = login(personas.accountant).post(
+        reverse("dossier_create", kwargs={"firm_slug": personas.firm.slug}), data
+    )
     assert list(response.context["form"].errors) == ["vat_number"]
 
 
 def test_accountant_creates_a_dossier_and_it_is_audited(login, personas):
-    data = {**BAD_DOSSIER, "enterprise_number": "0202.239.951", "vat_number": "BE 0202.239.951",
-            "iban": "BE71 0961 2345 6769", "accountant": personas.accountant.pk}
-    response = login(personas.accountant).post(reverse("dossier_create", kwargs={"firm_slug": personas.firm.slug}),
-                                               data)
+    data = {
+        **BAD_DOSSIER,
+        "enterprise_number": "0202.239.951",
+        "vat_number": "BE 0202.239.951",
+        "iban": "BE71 0961 2345 6769",
+        "accountant": personas.accountant.pk,
+    }
+    response = login(personas.accountant).post(
+        reverse("dossier_create", kwargs={"firm_slug": personas.firm.slug}), data
+    )
     dossier = Dossier.objects.get(legal_name="Nouvelle Boulangerie")
     assert response.url == reverse("dossier_members", kwargs={"dossier_code": dossier.code})
     assert (dossier.firm, dossier.enterprise_number, dossier.vat_number, dossier.iban, dossier.bic) == (
-        personas.firm, "0202239951", "BE0202239951", "BE71096123456769", "GKCCBEBB")
+        personas.firm,
+        "0202239951",
+        "BE0202239951",
+        "BE71096123456769",
+        "GKCCBEBB",
+    )
     entry = AuditEntry.objects.get(dossier=dossier)
     assert (entry.action, entry.actor) == ("kyte.dossier.created", personas.accountant)
 
 
 def test_duplicate_enterprise_number_in_the_firm_is_refused_beside_the_field(login, personas):
-    data = {**BAD_DOSSIER, "enterprise_number": personas.dossier_a.enterprise_number,
-            "vat_number": "", "iban": ""}
-    response = login(personas.accountant).post(reverse("dossier_create", kwargs={"firm_slug": personas.firm.slug}),
-                                               data)
+    data = {
+        **BAD_DOSSIER,
+        "enterprise_number": personas.dossier_a.enterprise_number,
+        "vat_number": "",
+        "iban": "",
+    }
+    response = login(personas.accountant).post(
+        reverse("dossier_create", kwargs={"firm_slug": personas.firm.slug}), data
+    )
     assert "enterprise_number" in response.context["form"].errors
     assert personas.firm.dossiers.count() == 2
 
@@ -78,7 +100,9 @@ def test_dossier_settings_change_is_recorded_in_the_history(login, personas):
     client = login(personas.entrepreneur_a)
     url = reverse("dossier_settings", kwargs={"dossier_code": personas.dossier_a.code})
     form = client.get(url).context["form"]
-    data = {name: ("" if value is None else value) for name, value in form.initial.items() if name in form.fields}
+    data = {
+        name: ("" if value is None else value) for name, value in form.initial.items() if name in form.fields
+    }
     data["city"] = "Dinant"
     response = client.post(url, data)
     assert response.status_code == 302
@@ -96,8 +120,9 @@ def test_entrepreneur_cannot_reassign_the_accountant(login, personas):
 
 
 def test_read_only_member_sees_a_disabled_form(login, personas):
-    response = login(personas.reader_a).get(reverse("dossier_settings",
-                                                    kwargs={"dossier_code": personas.dossier_a.code}))
+    response = login(personas.reader_a).get(
+        reverse("dossier_settings", kwargs={"dossier_code": personas.dossier_a.code})
+    )
     assert all(field.disabled for field in response.context["form"].fields.values())
 
 
@@ -115,8 +140,10 @@ def test_firm_dashboard_searches_by_name_and_number_with_an_htmx_partial(login, 
 
 
 def test_firm_dashboard_filters_by_accountant(login, personas):
-    response = login(personas.owner).get(reverse("firm_dashboard", kwargs={"firm_slug": personas.firm.slug}),
-                                         {"accountant": personas.accountant.pk})
+    response = login(personas.owner).get(
+        reverse("firm_dashboard", kwargs={"firm_slug": personas.firm.slug}),
+        {"accountant": personas.accountant.pk},
+    )
     assert [d.legal_name for d in response.context["page"].object_list] == ["Alpha Client A SRL"]
 
 
@@ -137,28 +164,38 @@ def _count_queries(client, url, django_assert_max_num_queries, limit):
 
 
 @pytest.mark.parametrize("url_name", ["firm_dashboard", "firm_team"])
-def test_firm_page_query_count_stays_flat_as_data_grows(login, personas, django_assert_max_num_queries, url_name):
+def test_firm_page_query_count_stays_flat_as_data_grows(
+    login, personas, django_assert_max_num_queries, url_name
+):
     client = login(personas.owner)
     url = reverse(url_name, kwargs={"firm_slug": personas.firm.slug})
     small = _count_queries(client, url, django_assert_max_num_queries, 15)
     DossierFactory.create_batch(40, firm=personas.firm, accountant=personas.accountant)
     for i in range(5):
-        FirmMembership.objects.create(firm=personas.firm, role=FirmRole.ASSISTANT,
-                                      user=type(personas.owner).objects.create_user(f"more{i}@alpha.test"))
+        FirmMembership.objects.create(
+            firm=personas.firm,
+            role=FirmRole.ASSISTANT,
+            user=type(personas.owner).objects.create_user(f"more{i}@alpha.test"),
+        )
     assert _count_queries(client, url, django_assert_max_num_queries, 15) == small
 
 
 @pytest.mark.parametrize("url_name", ["dossier_dashboard", "dossier_settings", "dossier_members"])
-def test_dossier_page_query_count_stays_flat_as_history_grows(login, personas, django_assert_max_num_queries,
-                                                              url_name):
+def test_dossier_page_query_count_stays_flat_as_history_grows(
+    login, personas, django_assert_max_num_queries, url_name
+):
     from accounts.services import audit_log
 
     client = login(personas.accountant)
     url = reverse(url_name, kwargs={"dossier_code": personas.dossier_a.code})
     small = _count_queries(client, url, django_assert_max_num_queries, 15)
     for i in range(30):
-        audit_log(actor=personas.accountant, dossier=personas.dossier_a, action="kyte.dossier.updated",
-                  data={"changes": {"city": [str(i), str(i + 1)]}})
+        audit_log(
+            actor=personas.accountant,
+            dossier=personas.dossier_a,
+            action="kyte.dossier.updated",
+            data={"changes": {"city": [str(i), str(i + 1)]}},
+        )
     assert _count_queries(client, url, django_assert_max_num_queries, 15) == small
 
 
@@ -178,8 +215,9 @@ def test_language_switch_refuses_foreign_redirects(client, db):
     assert response.url == "/"
 
 
-@pytest.mark.parametrize(("language", "title"), [("fr", "Dossiers clients"), ("nl", "Klantendossiers"),
-                                                 ("en", "Client dossiers")])
+@pytest.mark.parametrize(
+    ("language", "title"), [("fr", "Dossiers clients"), ("nl", "Klantendossiers"), ("en", "Client dossiers")]
+)
 def test_firm_dashboard_speaks_three_languages(login, personas, settings, language, title):
     client = login(personas.accountant)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
@@ -190,9 +228,21 @@ def test_new_user_creates_a_firm_and_becomes_its_owner(login, user_factory):
     user = user_factory(email="founder@new.test")
     client = login(user)
     assert "accounts/onboarding.html" in [t.name for t in client.get("/").templates]
-    response = client.post(reverse("firm_signup"), {
-        "full_name": "Anne Founder", "name": "Fiduciaire Nouvelle", "enterprise_number": "0202.239.951",
-        "vat_number": "", "street": "", "postal_code": "", "city": "", "country": "be", "email": "", "phone": ""})
+    response = client.post(
+        reverse("firm_signup"),
+        {
+            "full_name": "Anne Founder",
+            "name": "Fiduciaire Nouvelle",
+            "enterprise_number": "0202.239.951",
+            "vat_number": "",
+            "street": "",
+            "postal_code": "",
+            "city": "",
+            "country": "be",
+            "email": "",
+            "phone": "",
+        },
+    )
     firm = Firm.objects.get(name="Fiduciaire Nouvelle")
     assert response.url == reverse("firm_dashboard", kwargs={"firm_slug": firm.slug})
     assert FirmMembership.objects.get(user=user).role == FirmRole.OWNER
@@ -205,16 +255,22 @@ def test_entrepreneur_with_several_dossiers_gets_a_switcher(login, personas):
     DossierMembership.objects.create(dossier=personas.dossier_b, user=personas.entrepreneur_a, role="member")
     client = login(personas.entrepreneur_a)
     assert client.get("/").url == reverse("dossier_choose")
-    page = client.get(reverse("dossier_dashboard", kwargs={"dossier_code": personas.dossier_a.code})).content.decode()
+    page = client.get(
+        reverse("dossier_dashboard", kwargs={"dossier_code": personas.dossier_a.code})
+    ).content.decode()
     assert "Alpha Client B SRL" in page  # in the header switcher
     assert "Omega Client SRL" not in page
 
 
 def test_dossier_menu_lists_dashboard_then_mailboxes(login, personas):
-    page = login(personas.entrepreneur_a).get(
-        reverse("dossier_dashboard", kwargs={"dossier_code": personas.dossier_a.code})).content.decode()
-    assert page.index(reverse("dossier_dashboard", kwargs={"dossier_code": personas.dossier_a.code}) + '"') < \
-        page.index(reverse("dossier_mailboxes", kwargs={"dossier_code": personas.dossier_a.code}))
+    page = (
+        login(personas.entrepreneur_a)
+        .get(reverse("dossier_dashboard", kwargs={"dossier_code": personas.dossier_a.code}))
+        .content.decode()
+    )
+    assert page.index(
+        reverse("dossier_dashboard", kwargs={"dossier_code": personas.dossier_a.code}) + '"'
+    ) < page.index(reverse("dossier_mailboxes", kwargs={"dossier_code": personas.dossier_a.code}))
 
 
 def test_pages_carry_htmx_and_the_csrf_header(login, personas):

@@ -22,12 +22,27 @@ class Command(BaseCommand):
             (settings.VAR_DIR / "celery" / name).mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "true")}
         worker = subprocess.Popen(  # noqa: S603 - fixed arguments
-            [sys.executable, "-m", "celery", "-A", "kyte", "worker", "--beat", "--loglevel", "INFO",
-             "--concurrency", "2", "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "kyte",
+                "worker",
+                "--beat",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+                "--schedule",
+                str(settings.VAR_DIR / "celerybeat-schedule"),
+            ],
             env=env,
         )
         url = f"http://{host}:{port}/"
-        self.stdout.write(self.style.SUCCESS(f"\nKyte is starting on {url}  (Ctrl-C stops the server and the worker)\n"))
+        self.stdout.write(
+            self.style.SUCCESS(f"\nKyte is starting on {url}  (Ctrl-C stops the server and the worker)\n")
+        )
         self.stdout.write("Demo logins (password: kyte-demo-2026):\n")
         from accounts.demo import DEMO_PASSWORD, demo_logins
 
