@@ -119,7 +119,7 @@ def belgian_iban(rng: random.Random) -> str:
 
 
 def demo_logins() -> list[tuple[str, str]]:
-    logins = [(f"Firm {role.label.lower()}", f"{login}@{DEMO_DOMAIN}") for login, _n, role, _l in STAFF]
+    logins = [(f"Firm {role.value}", f"{login}@{DEMO_DOMAIN}") for login, _n, role, _l in STAFF]
     logins += [(f"Entrepreneur ({c[0]})", f"{c[7]}@{DEMO_DOMAIN}") for c in CLIENTS[:3]]
     logins.append(("… one per dossier", f"<name>@{DEMO_DOMAIN}"))
     return logins

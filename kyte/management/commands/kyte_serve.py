@@ -10,6 +10,10 @@ from django.conf import settings
 from django.core.management import BaseCommand
 
 
+def _stop(signum, frame):
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = "Serve Kyte for development: runserver + Celery worker and beat."
 
@@ -18,6 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--port", default="8000")
 
     def handle(self, *args, host, port, **options):
+        # SIGTERM (e.g. from a supervisor) stops the children too, like Ctrl-C does.
+        signal.signal(signal.SIGTERM, _stop)
         for name in ("queue", "processed"):
             (settings.VAR_DIR / "celery" / name).mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "true")}
