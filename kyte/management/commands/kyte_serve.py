@@ -62,6 +62,8 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             for proc in (locals().get("web"), worker):
                 if proc is not None and proc.poll() is None:
                     proc.send_signal(signal.SIGTERM)
