@@ -280,3 +280,36 @@ def test_pages_carry_htmx_and_the_csrf_header(login, personas):
 
 def test_healthz(client, db):
     assert client.get("/healthz/").json() == {"status": "ok"}
+
+
+def test_owner_updates_the_firm_and_bad_vat_is_explained(login, personas):
+    client = login(personas.owner)
+    url = reverse("firm_settings", kwargs={"firm_slug": "alpha"})
+    data = {"name": "Fiduciaire Alpha & Associés", "enterprise_number": "0202.239.951", "vat_number": "BE0202239952",
+            "street": "", "postal_code": "", "city": "Liège", "country": "BE", "email": "", "phone": ""}
+    response = client.post(url, data)
+    assert list(response.context["form"].errors) == ["vat_number"]
+    assert 'value="BE0202239952"' in response.content.decode()
+    personas.firm.refresh_from_db()
+    assert personas.firm.name == "Fiduciaire Alpha"
+    response = client.post(url, {**data, "vat_number": "BE0202239951"})
+    assert response.status_code == 302
+    personas.firm.refresh_from_db()
+    assert (personas.firm.name, personas.firm.city) == ("Fiduciaire Alpha & Associés", "Liège")
+    assert AuditEntry.objects.filter(firm=personas.firm, action="kyte.firm.updated").count() == 1
+
+
+def test_the_last_owner_cannot_be_removed(login, personas):
+    from accounts.services import firm_member_remove
+    from kyte.errors import DomainError
+
+    with pytest.raises(DomainError):
+        firm_member_remove(membership=personas.owner.firm_membership, actor=personas.owner)
+
+
+@pytest.mark.parametrize("model", ["user", "firm", "dossier", "invitation", "auditentry"])
+def test_admin_lists_show_tenant_columns(client, personas, model):
+    admin = type(personas.owner).objects.create_superuser("support@kyte.test", "pw-support-123")
+    client.force_login(admin)
+    response = client.get(reverse(f"admin:accounts_{model}_changelist"), {"q": "alpha"})
+    assert response.status_code == 200
