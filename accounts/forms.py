@@ -220,9 +220,20 @@ class ImportRow:
     values: dict
     errors: dict[str, list[str]] = field(default_factory=dict)
 
+    labels: dict[str, str] = field(default_factory=dict)
+
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def error_list(self) -> list[tuple[str, str]]:
+        """(field label, message) pairs, for people who don't know the column names by heart."""
+        return [
+            (self.labels.get(name, name), message)
+            for name, messages in self.errors.items()
+            for message in messages
+        ]
 
 
 class CsvImportForm(forms.Form):
@@ -294,7 +305,9 @@ def parse_import(text: str, *, firm: Firm) -> tuple[list[ImportRow], list[str]]:
         values["language"] = (values["language"] or "fr").lower()
         values["legal_form"] = (values["legal_form"] or LegalForm.SRL).lower()
         form = DossierForm(data=values, firm=firm, can_assign=False)
-        row = ImportRow(line=line, values=values)
+        row = ImportRow(
+            line=line, values=values, labels={name: str(f.label) for name, f in form.fields.items()}
+        )
         if not form.is_valid():
             row.errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
         else:

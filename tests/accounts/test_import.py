@@ -54,6 +54,8 @@ def test_rows_with_errors_are_listed_and_nothing_is_imported(login, personas):
     assert "Same enterprise number as line 2" in rows[5].errors["enterprise_number"][0]
     assert set(rows[7].errors) >= {"enterprise_number", "language"}
     assert 6 not in rows  # blank lines are skipped
+    html = response.content.decode()
+    assert "<strong>Enterprise number</strong> — This enterprise number fails the mod-97 check" in html
     assert response.context.get("ready") is None
     assert response.context["error_count"] == 3
     confirm = login(personas.accountant).post(

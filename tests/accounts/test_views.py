@@ -285,8 +285,17 @@ def test_healthz(client, db):
 def test_owner_updates_the_firm_and_bad_vat_is_explained(login, personas):
     client = login(personas.owner)
     url = reverse("firm_settings", kwargs={"firm_slug": "alpha"})
-    data = {"name": "Fiduciaire Alpha & Associés", "enterprise_number": "0202.239.951", "vat_number": "BE0202239952",
-            "street": "", "postal_code": "", "city": "Liège", "country": "BE", "email": "", "phone": ""}
+    data = {
+        "name": "Fiduciaire Alpha & Associés",
+        "enterprise_number": "0202.239.951",
+        "vat_number": "BE0202239952",
+        "street": "",
+        "postal_code": "",
+        "city": "Liège",
+        "country": "BE",
+        "email": "",
+        "phone": "",
+    }
     response = client.post(url, data)
     assert list(response.context["form"].errors) == ["vat_number"]
     assert 'value="BE0202239952"' in response.content.decode()
