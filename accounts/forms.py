@@ -165,21 +165,7 @@ def dossier_invitation_form(*args, **kwargs) -> InvitationForm:
 
 # --- CSV import of client dossiers --------------------------------------------------------------------------
 
-CSV_COLUMNS = [
-    "legal_name",
-    "legal_form",
-    "enterprise_number",
-    "vat_number",
-    "street",
-    "postal_code",
-    "city",
-    "country",
-    "iban",
-    "bic",
-    "email",
-    "phone",
-    "language",
-]
+CSV_COLUMNS = [name for name in DossierForm.Meta.fields if name != "accountant"]
 CSV_REQUIRED = ["legal_name", "enterprise_number"]
 CSV_ALIASES = {
     "name": "legal_name",

@@ -2,7 +2,17 @@ from django.conf import settings
 
 from accounts.tenancy import TenantMiddleware
 
-__all__ = ["TenantMiddleware", "LanguageCookieMiddleware"]
+__all__ = ["TenantMiddleware", "LanguageCookieMiddleware", "set_language_cookie"]
+
+
+def set_language_cookie(response, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+    )
 
 
 class LanguageCookieMiddleware:
@@ -15,11 +25,5 @@ class LanguageCookieMiddleware:
         response = self.get_response(request)
         language = getattr(request, "kyte_set_language", None)
         if language:
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                language,
-                max_age=365 * 24 * 3600,
-                samesite="Lax",
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-            )
+            set_language_cookie(response, language)
         return response

@@ -22,6 +22,7 @@ from accounts.forms import (
     parse_import,
     staff_invitation_form,
 )
+from accounts.middleware import set_language_cookie
 from accounts.models import Language
 from accounts.roles import Capability
 from accounts.tenancy import requires
@@ -120,14 +121,7 @@ def set_language(request):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
     if language in dict(settings.LANGUAGES) and check_for_language(language):
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=365 * 24 * 3600,
-            samesite="Lax",
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-            httponly=False,
-        )
+        set_language_cookie(response, language)
         services.user_set_language(user=request.user, language=language)
     return response
 
