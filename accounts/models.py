@@ -223,6 +223,7 @@ class DossierMembership(models.Model):
     )
     role = models.CharField(_("role"), max_length=20, choices=DossierRole.choices)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    kyte_prompt_snoozed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("dossier member")

@@ -14,6 +14,8 @@ class Capability(models.TextChoices):
     DOSSIER_VIEW = "dossier.view", _("Open the dossier")
     DOSSIER_EDIT = "dossier.edit", _("Change the dossier's data")
     DOSSIER_MANAGE_MEMBERS = "dossier.manage_members", _("Invite and remove the dossier's users")
+    KYTE_MANAGE = "kyte.manage", _("Activate, subscribe to and stop Kyte")
+    FIRM_KYTE = "firm.kyte", _("Make Kyte available and activate it for clients")
 
 
 class FirmRole(models.TextChoices):
@@ -57,6 +59,8 @@ _FIRM_CAPABILITIES = {
             Capability.DOSSIER_VIEW,
             Capability.DOSSIER_EDIT,
             Capability.DOSSIER_MANAGE_MEMBERS,
+            Capability.KYTE_MANAGE,
+            Capability.FIRM_KYTE,
         }
     ),
     FirmRole.ASSISTANT: frozenset({Capability.FIRM_VIEW, Capability.DOSSIER_VIEW, Capability.DOSSIER_EDIT}),
@@ -64,7 +68,12 @@ _FIRM_CAPABILITIES = {
 
 _DOSSIER_CAPABILITIES = {
     DossierRole.OWNER: frozenset(
-        {Capability.DOSSIER_VIEW, Capability.DOSSIER_EDIT, Capability.DOSSIER_MANAGE_MEMBERS}
+        {
+            Capability.DOSSIER_VIEW,
+            Capability.DOSSIER_EDIT,
+            Capability.DOSSIER_MANAGE_MEMBERS,
+            Capability.KYTE_MANAGE,
+        }
     ),
     DossierRole.MEMBER: frozenset({Capability.DOSSIER_VIEW, Capability.DOSSIER_EDIT}),
     DossierRole.READ_ONLY: frozenset({Capability.DOSSIER_VIEW}),

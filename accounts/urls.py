@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from accounts import views
+from billing import urls as billing_urls
 
 firm_patterns = [
     path("", views.firm_dashboard, name="firm_dashboard"),
@@ -38,6 +39,6 @@ urlpatterns = [
     path("onboarding/firm/", views.firm_signup, name="firm_signup"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("language/", views.set_language, name="set_language"),
-    path("f/<slug:firm_slug>/", include(firm_patterns)),
-    path("d/<str:dossier_code>/", include(dossier_patterns)),
+    path("f/<slug:firm_slug>/", include(firm_patterns + billing_urls.firm_patterns)),
+    path("d/<str:dossier_code>/", include(dossier_patterns + billing_urls.dossier_patterns)),
 ]

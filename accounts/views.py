@@ -26,6 +26,7 @@ from accounts.middleware import set_language_cookie
 from accounts.models import Language
 from accounts.roles import Capability
 from accounts.tenancy import requires
+from billing import selectors as kyte_selectors
 from kyte.errors import DomainError
 
 IMPORT_SESSION_KEY = "kyte_dossier_import"
@@ -139,8 +140,11 @@ def firm_dashboard(request, firm_slug: str):
         "archived": request.GET.get("archived") == "1",
     }
     page = selectors.paginate(selectors.firm_dossiers(firm=firm, **filters), page=request.GET.get("page"))
+    fk = kyte_selectors.firm_kyte(firm)
+    subs = kyte_selectors.firm_subscriptions(firm=firm, dossiers=page.object_list)
     context = {
         "page": page,
+        "rows": [(d, subs[d.pk], subs[d.pk].is_available(fk)) for d in page.object_list],
         "filters": filters,
         "staff": selectors.firm_staff(firm=firm),
         "languages": Language.choices,
@@ -291,12 +295,15 @@ def firm_member_remove(request, firm_slug: str, uuid):
 @requires(Capability.DOSSIER_VIEW)
 def dossier_dashboard(request, dossier_code: str):
     dossier = request.dossier
+    kyte = kyte_selectors.kyte_state(dossier)
     return render(
         request,
         "accounts/dossier_dashboard.html",
         {
             "members": selectors.dossier_members(dossier=dossier),
             "history": selectors.dossier_history(dossier=dossier, limit=5),
+            "kyte": kyte,
+            "kyte_prompt": kyte_selectors.should_prompt(user=request.user, dossier=dossier, sub=kyte),
         },
     )
 
@@ -326,6 +333,7 @@ def dossier_settings(request, dossier_code: str):
     if not can_edit:
         for field in form.fields.values():
             field.disabled = True
+    kyte = kyte_selectors.kyte_state(dossier)
     return render(
         request,
         "accounts/dossier_settings.html",
@@ -333,6 +341,8 @@ def dossier_settings(request, dossier_code: str):
             "form": form,
             "can_edit": can_edit,
             "history": selectors.dossier_history(dossier=dossier),
+            "kyte": kyte,
+            "kyte_available": kyte.is_available(kyte_selectors.firm_kyte(request.firm)),
         },
     )
 

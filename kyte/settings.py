@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "kyte",
     "accounts",
+    "billing",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "billing.context_processors.kyte",
             ],
         },
     },
@@ -133,7 +135,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/Brussels"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "kyte-trial-expiry": {"task": "billing.trial_expiry_sweep", "schedule": 3600.0},
+    "kyte-local-renewals": {"task": "billing.local_renewal_sweep", "schedule": 3600.0},
+}
 
 # --- Auth (django-allauth) ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -207,6 +212,32 @@ MAILERS = {"default": env_email("EMAIL_URL")}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Kyte <no-reply@kyte.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 KYTE_INVITATION_DAYS = env_int("KYTE_INVITATION_DAYS", 14, minimum=1)
+
+# --- Billing ------------------------------------------------------------------------------------------------
+# "local": the embedded backend (simulated checkout, works offline; the default). "stripe": Stripe Checkout.
+KYTE_BILLING_BACKEND = env_str("KYTE_BILLING_BACKEND", "local")
+if KYTE_BILLING_BACKEND not in {"local", "stripe"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"KYTE_BILLING_BACKEND={KYTE_BILLING_BACKEND!r} must be 'local' or 'stripe'.")
+KYTE_PRICE_ANNUAL = env_str("KYTE_PRICE_ANNUAL", "120.00")  # EUR excl. VAT, shown to entrepreneurs
+KYTE_PRICE_FIRM_MONTHLY = env_str("KYTE_PRICE_FIRM_MONTHLY", "9.00")  # EUR excl. VAT per billable dossier
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_PRICE_ANNUAL = env_str("STRIPE_PRICE_ANNUAL", "")
+STRIPE_PRICE_FIRM_MONTHLY = env_str("STRIPE_PRICE_FIRM_MONTHLY", "")
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")  # e.g. a localstripe on 127.0.0.1 in tests
+if KYTE_BILLING_BACKEND == "stripe":
+    from django.core.exceptions import ImproperlyConfigured
+
+    for _name in (
+        "STRIPE_SECRET_KEY",
+        "STRIPE_WEBHOOK_SECRET",
+        "STRIPE_PRICE_ANNUAL",
+        "STRIPE_PRICE_FIRM_MONTHLY",
+    ):
+        if not globals()[_name]:
+            raise ImproperlyConfigured(f"{_name} is required when KYTE_BILLING_BACKEND=stripe.")
 
 # --- Peppol -------------------------------------------------------------------------------------------------
 # Directory of the official validation artefacts (see ../shared/peppol/README.md); filled at set-up.
