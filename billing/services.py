@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Dossier, Firm, User
 from accounts.services import audit_log, dossier_update
-from billing.models import TRANSITIONS, FirmKyte, KyteSubscription, Mode, StatusChange, Status
+from billing.models import TRANSITIONS, FirmKyte, KyteSubscription, Mode, Status, StatusChange
 from kyte.errors import DomainError
 
 TRIAL_DAYS = 30
@@ -338,6 +338,7 @@ def kyte_subscription_started(
         raise DomainError(
             _("Your accounting firm has not made Kyte available to this dossier yet."), "unavailable"
         )
+    fields.setdefault("mode", sub.mode or Mode.SELF_SERVICE)
     _transition(
         sub,
         Status.ACTIVE,
@@ -345,7 +346,6 @@ def kyte_subscription_started(
         reason=reason,
         current_period_end=period_end,
         cancel_at_period_end=False,
-        mode=sub.mode or Mode.SELF_SERVICE,
         **fields,
     )
 

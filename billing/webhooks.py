@@ -33,7 +33,7 @@ def handle_webhook(*, payload: bytes, signature: str) -> str:
     if not signature:
         raise WebhookRejected("missing Stripe-Signature header")
     try:
-        event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+        stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
     except (ValueError, stripe.SignatureVerificationError) as exc:
         raise WebhookRejected(f"invalid signature or payload: {exc}") from None
     data = json.loads(payload)

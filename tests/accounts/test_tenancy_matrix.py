@@ -2,18 +2,16 @@
 member without the capability → 403, POST-only on GET → 405, allowed member → success."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-
-from datetime import timedelta
-
 from django.utils import timezone
 
 from accounts.models import Invitation
-from billing.models import FirmKyte, KyteSubscription, Mode, Status
 from accounts.roles import DossierRole, FirmRole
 from accounts.services import invitation_create
+from billing.models import FirmKyte, KyteSubscription, Mode, Status
 
 
 @dataclass(frozen=True)
