@@ -34,7 +34,7 @@ def subscription_for(dossier: Dossier) -> KyteSubscription:
 def _locked(dossier: Dossier) -> KyteSubscription:
     subscription_for(dossier)
     return (
-        KyteSubscription.objects.select_for_update()
+        KyteSubscription.objects.select_for_update(of=("self",))
         .select_related("dossier__firm", "activated_by")
         .get(dossier=dossier)
     )
@@ -386,7 +386,7 @@ def trial_expiry_sweep(*, now: datetime | None = None) -> dict[str, int]:
     for pk in list(due):
         with transaction.atomic():
             sub = (
-                KyteSubscription.objects.select_for_update(skip_locked=True)
+                KyteSubscription.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("dossier__firm")
                 .filter(pk=pk, status=Status.TRIAL, trial_ends_at__lte=now)
                 .first()
@@ -435,7 +435,7 @@ def local_renewal_sweep(*, now: datetime | None = None) -> dict[str, int]:
     for pk in list(due):
         with transaction.atomic():
             sub = (
-                KyteSubscription.objects.select_for_update(skip_locked=True)
+                KyteSubscription.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("dossier__firm")
                 .filter(pk=pk, status=Status.ACTIVE, current_period_end__lte=now)
                 .first()
