@@ -85,7 +85,7 @@ class StripeBackend:
         return self.client.v1.subscriptions.create(
             params={
                 "customer": customer,
-                "items": [{"price": settings.STRIPE_PRICE_ANNUAL}],
+                "items": [{"plan": settings.STRIPE_PRICE_ANNUAL}],
                 "metadata": {"kyte_dossier": sub.dossier.code},
             },
             options={"idempotency_key": self._key("subscription", sub.dossier.code, sub.checkout_token)},
@@ -123,7 +123,7 @@ class StripeBackend:
             subscription = self.client.v1.subscriptions.create(
                 params={
                     "customer": firm_kyte.stripe_customer_id,
-                    "items": [{"price": settings.STRIPE_PRICE_FIRM_MONTHLY, "quantity": quantity}],
+                    "items": [{"plan": settings.STRIPE_PRICE_FIRM_MONTHLY, "quantity": quantity}],
                     "metadata": {"kyte_firm": firm.slug},
                 },
                 options={"idempotency_key": self._key("firm-subscription", firm.slug)},

@@ -32,10 +32,17 @@ _counter = iter(range(1, 10_000))
 
 
 def event(kind: str, obj: dict, *, created: int | None = None, event_id: str | None = None) -> str:
-    return json.dumps({
-        "id": event_id or f"evt_{next(_counter)}", "object": "event", "type": kind,
-        "created": created or int(time.time()), "data": {"object": obj}, "livemode": False, "api_version": "2025-01-27",
-    })
+    return json.dumps(
+        {
+            "id": event_id or f"evt_{next(_counter)}",
+            "object": "event",
+            "type": kind,
+            "created": created or int(time.time()),
+            "data": {"object": obj},
+            "livemode": False,
+            "api_version": "2025-01-27",
+        }
+    )
 
 
 def post(client, payload: str, signature: str | None = "auto"):
@@ -51,19 +58,33 @@ def post(client, payload: str, signature: str | None = "auto"):
 def trialing(personas, available):
     now = timezone.now()
     return KyteSubscription.objects.create(
-        dossier=personas.dossier_a, status=Status.TRIAL, mode=Mode.SELF_SERVICE, trial_started_at=now,
-        trial_ends_at=now + timedelta(days=30), stripe_customer_id="cus_A", backend="stripe")
+        dossier=personas.dossier_a,
+        status=Status.TRIAL,
+        mode=Mode.SELF_SERVICE,
+        trial_started_at=now,
+        trial_ends_at=now + timedelta(days=30),
+        stripe_customer_id="cus_A",
+        backend="stripe",
+    )
 
 
 def subscription_obj(status="active", *, sub_id="sub_A", customer="cus_A", dossier=None, period_end=None):
     period_end = period_end or int(time.time()) + 365 * 86400
-    return {"id": sub_id, "object": "subscription", "customer": customer, "status": status,
-            "cancel_at_period_end": False, "metadata": {"kyte_dossier": dossier} if dossier else {},
-            "items": {"data": [{"id": "si_1", "current_period_end": period_end}]}}
+    return {
+        "id": sub_id,
+        "object": "subscription",
+        "customer": customer,
+        "status": status,
+        "cancel_at_period_end": False,
+        "metadata": {"kyte_dossier": dossier} if dossier else {},
+        "items": {"data": [{"id": "si_1", "current_period_end": period_end}]},
+    }
 
 
 def test_subscription_created_activates(client, trialing):
-    response = post(client, event("customer.subscription.created", subscription_obj(dossier=trialing.dossier.code)))
+    response = post(
+        client, event("customer.subscription.created", subscription_obj(dossier=trialing.dossier.code))
+    )
     assert response.status_code == 200
     trialing.refresh_from_db()
     assert (trialing.status, trialing.stripe_subscription_id) == (Status.ACTIVE, "sub_A")
@@ -102,11 +123,24 @@ def test_concurrent_duplicate_deliveries_have_one_side_effect(personas, availabl
         pytest.skip("concurrent deliveries are tested on PostgreSQL (CI sets DATABASE_URL)")
     from django.test import Client
 
-    KyteSubscription.objects.create(dossier=personas.dossier_a, status=Status.TRIAL, mode=Mode.SELF_SERVICE,
-                                    trial_started_at=timezone.now(), stripe_customer_id="cus_A")
-    payload = event("invoice.paid", {"id": "in_1", "object": "invoice", "customer": "cus_A", "subscription": "sub_A",
-                                     "lines": {"data": [{"period": {"end": int(time.time()) + 86400 * 365}}]}},
-                    event_id="evt_race")
+    KyteSubscription.objects.create(
+        dossier=personas.dossier_a,
+        status=Status.TRIAL,
+        mode=Mode.SELF_SERVICE,
+        trial_started_at=timezone.now(),
+        stripe_customer_id="cus_A",
+    )
+    payload = event(
+        "invoice.paid",
+        {
+            "id": "in_1",
+            "object": "invoice",
+            "customer": "cus_A",
+            "subscription": "sub_A",
+            "lines": {"data": [{"period": {"end": int(time.time()) + 86400 * 365}}]},
+        },
+        event_id="evt_race",
+    )
     barrier = threading.Barrier(6)
     answers = []
 
@@ -128,9 +162,13 @@ def test_concurrent_duplicate_deliveries_have_one_side_effect(personas, availabl
 
 def test_updated_before_created_ends_in_the_right_state(client, trialing):
     now = int(time.time())
-    assert post(client, event("customer.subscription.updated", subscription_obj("active"), created=now)).content \
+    assert (
+        post(client, event("customer.subscription.updated", subscription_obj("active"), created=now)).content
         == b"active"
-    late = post(client, event("customer.subscription.created", subscription_obj("incomplete"), created=now - 60))
+    )
+    late = post(
+        client, event("customer.subscription.created", subscription_obj("incomplete"), created=now - 60)
+    )
     assert late.content == b"stale"
     trialing.refresh_from_db()
     assert (trialing.status, trialing.stripe_subscription_id) == (Status.ACTIVE, "sub_A")
@@ -146,8 +184,13 @@ def test_illegal_transition_from_an_event_is_ignored(client, trialing):
 def test_invoice_paid_before_subscription_created(client, trialing):
     now = int(time.time())
     end = now + 365 * 86400
-    invoice = {"id": "in_1", "object": "invoice", "customer": "cus_A", "subscription": "sub_A",
-               "lines": {"data": [{"period": {"start": now, "end": end}}]}}
+    invoice = {
+        "id": "in_1",
+        "object": "invoice",
+        "customer": "cus_A",
+        "subscription": "sub_A",
+        "lines": {"data": [{"period": {"start": now, "end": end}}]},
+    }
     post(client, event("invoice.paid", invoice, created=now))
     post(client, event("customer.subscription.created", subscription_obj("incomplete"), created=now - 5))
     trialing.refresh_from_db()
@@ -158,32 +201,56 @@ def test_invoice_paid_before_subscription_created(client, trialing):
 def test_payment_failed_then_paid_then_deleted(client, trialing):
     now = int(time.time())
     post(client, event("customer.subscription.created", subscription_obj(), created=now))
-    post(client, event("invoice.payment_failed", {"id": "in_2", "customer": "cus_A", "subscription": "sub_A"},
-                       created=now + 1))
+    post(
+        client,
+        event(
+            "invoice.payment_failed",
+            {"id": "in_2", "customer": "cus_A", "subscription": "sub_A"},
+            created=now + 1,
+        ),
+    )
     trialing.refresh_from_db()
     assert trialing.status == Status.PAST_DUE
-    post(client, event("invoice.paid", {"id": "in_2", "customer": "cus_A", "subscription": "sub_A"},
-                       created=now + 2))
+    post(
+        client,
+        event("invoice.paid", {"id": "in_2", "customer": "cus_A", "subscription": "sub_A"}, created=now + 2),
+    )
     trialing.refresh_from_db()
     assert trialing.status == Status.ACTIVE
     post(client, event("customer.subscription.deleted", subscription_obj("canceled"), created=now + 3))
     trialing.refresh_from_db()
     assert trialing.status == Status.NOT_ACTIVE
     assert list(trialing.changes.values_list("to_status", flat=True)) == [
-        Status.ACTIVE, Status.PAST_DUE, Status.ACTIVE, Status.NOT_ACTIVE]
+        Status.ACTIVE,
+        Status.PAST_DUE,
+        Status.ACTIVE,
+        Status.NOT_ACTIVE,
+    ]
 
 
 def test_checkout_completion_links_the_subscription(client, trialing):
-    post(client, event("checkout.session.completed", {"id": "cs_1", "object": "checkout.session",
-                                                       "client_reference_id": trialing.dossier.code,
-                                                       "customer": "cus_A", "subscription": "sub_A"}))
+    post(
+        client,
+        event(
+            "checkout.session.completed",
+            {
+                "id": "cs_1",
+                "object": "checkout.session",
+                "client_reference_id": trialing.dossier.code,
+                "customer": "cus_A",
+                "subscription": "sub_A",
+            },
+        ),
+    )
     trialing.refresh_from_db()
     assert trialing.stripe_subscription_id == "sub_A"
     assert trialing.status == Status.TRIAL  # activation waits for the subscription or the paid invoice
 
 
 def test_unknown_customer_is_acknowledged_and_changes_nothing(client, trialing, caplog):
-    response = post(client, event("invoice.paid", {"id": "in_9", "customer": "cus_nobody", "subscription": "sub_9"}))
+    response = post(
+        client, event("invoice.paid", {"id": "in_9", "customer": "cus_nobody", "subscription": "sub_9"})
+    )
     assert (response.status_code, response.content) == (200, b"unknown customer")
     assert "unknown customer" in caplog.text
     trialing.refresh_from_db()
