@@ -154,6 +154,9 @@ def load_demo(*, seed: int | None = None) -> Firm:
             "phone": "+32 2 555 01 00",
         },
     )
+    from billing.models import FirmKyte
+
+    FirmKyte.objects.get_or_create(firm=firm, defaults={"available_by_default": True})
     staff = {}
     for login, name, role, language in STAFF:
         user = _user(f"{login}@{DEMO_DOMAIN}", name, language)
