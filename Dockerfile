@@ -7,6 +7,7 @@ WORKDIR /srv/kyte/app
 COPY pyproject.toml README.md ./
 COPY kyte kyte
 COPY accounts accounts
+COPY billing billing
 RUN pip install --no-cache-dir .
 COPY . .
 ENV DJANGO_SETTINGS_MODULE=kyte.settings PYTHONUNBUFFERED=1

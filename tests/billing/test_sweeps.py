@@ -72,7 +72,10 @@ def test_reminders_7_and_1_days_before_then_expiry_exactly_once(personas, comple
     assert sub.status == Status.NOT_ACTIVE
     subjects = [m["subject"] for m in smtp.messages]
     assert len(subjects) == 3
-    assert "ends in 7 days" in subjects[0] and "ends tomorrow" in subjects[1] and "has ended" in subjects[2]
+    # In the dossier's language (French here).
+    assert "se termine dans 7 jours" in subjects[0]
+    assert "se termine demain" in subjects[1]
+    assert "est terminé" in subjects[2]
     assert all(m["to"] == ["marc@client-a.test"] for m in smtp.messages)
     assert StatusChange.objects.filter(dossier=complete_dossier, reason="trial_expired").count() == 1
 
