@@ -6,6 +6,8 @@ derived from our own object, so a replay after a time-out creates nothing new.
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.urls import reverse
 
@@ -93,7 +95,9 @@ class StripeBackend:
 
     def portal_url(self, sub: KyteSubscription, *, return_url: str) -> str:
         session = self.client.v1.billing_portal.sessions.create(
-            params={"customer": self.ensure_customer(sub), "return_url": return_url}
+            params={"customer": self.ensure_customer(sub), "return_url": return_url},
+            # A portal session is short-lived: one per dossier and minute (a double click opens the same one).
+            options={"idempotency_key": self._key("portal", sub.dossier.code, int(time.time() // 60))},
         )
         return session.url
 

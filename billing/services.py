@@ -61,6 +61,9 @@ def _transition(sub: KyteSubscription, to: Status, *, actor: User | None, reason
         actor=actor if actor is not None and actor.is_authenticated else None,
         reason=reason,
     )
+    if sub.mode == Mode.ACCOUNTANT and {current, to} & {Status.ACTIVE, Status.PAST_DUE}:
+        firm = sub.dossier.firm
+        transaction.on_commit(lambda: firm_billing_sync(firm=firm))
     audit_log(
         actor=actor,
         dossier=sub.dossier,
@@ -279,6 +282,8 @@ def kyte_switch_mode(*, dossier: Dossier, mode: Mode, actor: User) -> KyteSubscr
         )
         sub.mode = mode
         sub.save(update_fields=["mode", "updated_at"])
+        firm = dossier.firm
+        transaction.on_commit(lambda: firm_billing_sync(firm=firm))
     return sub
 
 
@@ -348,6 +353,50 @@ def kyte_subscription_started(
         cancel_at_period_end=False,
         **fields,
     )
+
+
+@transaction.atomic
+def kyte_firm_subscribe(*, dossier: Dossier, actor: User) -> KyteSubscription:
+    """Accountant mode: the firm takes the subscription over; it is billed monthly per billable dossier."""
+    sub = _locked(dossier)
+    if sub.mode != Mode.ACCOUNTANT:
+        raise DomainError(_("This dossier's subscription is managed by the entrepreneur."), "mode")
+    kyte_subscription_started(
+        sub=sub,
+        actor=actor,
+        period_end=None,
+        reason="firm_subscription_started",
+        backend=settings.KYTE_BILLING_BACKEND,
+    )
+    return sub
+
+
+def billable_count(firm: Firm) -> int:
+    """Billable now: accountant-managed and active (trial days are not billed)."""
+    return KyteSubscription.objects.filter(
+        dossier__firm=firm, mode=Mode.ACCOUNTANT, status__in=[Status.ACTIVE, Status.PAST_DUE]
+    ).count()
+
+
+def firm_billing_sync(*, firm: Firm) -> int:
+    """Set the firm's billed quantity to its billable dossiers (idempotent; called after each change)."""
+    from billing.backends import get_backend
+
+    with transaction.atomic():
+        firm_kyte = FirmKyte.objects.select_for_update().get(pk=firm_kyte_for(firm).pk)
+        quantity = billable_count(firm)
+        if quantity != firm_kyte.billed_quantity or (
+            quantity and not firm_kyte.stripe_subscription_id and settings.KYTE_BILLING_BACKEND == "stripe"
+        ):
+            get_backend().sync_firm_quantity(firm_kyte, quantity)
+            audit_log(
+                actor=None,
+                firm=firm,
+                obj=firm_kyte,
+                action="kyte.firm_billing.quantity",
+                data={"quantity": quantity},
+            )
+    return quantity
 
 
 @transaction.atomic
@@ -466,7 +515,11 @@ def local_renewal_sweep(*, now: datetime | None = None) -> dict[str, int]:
 
 
 def _send_trial_mail(sub: KyteSubscription, kind: str) -> None:
-    if not sub.contact_email:
+    """Self-service: to the Kyte contact. Accountant mode: the firm decides and pays, so to the activating accountant."""
+    recipient = sub.contact_email
+    if sub.mode == Mode.ACCOUNTANT and sub.activated_by is not None:
+        recipient = sub.activated_by.email
+    if not recipient:
         return
     language = (
         sub.dossier.language if sub.dossier.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
@@ -475,7 +528,7 @@ def _send_trial_mail(sub: KyteSubscription, kind: str) -> None:
         context = {"sub": sub, "dossier": sub.dossier, "kind": kind, "site_url": settings.SITE_URL}
         subject = render_to_string("billing/email/trial_subject.txt", context).strip()
         body = render_to_string("billing/email/trial_body.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [sub.contact_email])
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
 
 
 def snooze_prompt(*, membership, days: int = 7) -> None:

@@ -131,6 +131,7 @@ def kyte_subscription(request, dossier_code: str):
             "can_firm": request.access.has(Capability.FIRM_KYTE),
             "modes": Mode.choices,
             "price": settings.KYTE_PRICE_ANNUAL,
+            "firm_price": settings.KYTE_PRICE_FIRM_MONTHLY,
             "history": sub.changes.select_related("actor").order_by("-at")[:20] if sub.pk else [],
         },
     )
@@ -145,6 +146,17 @@ def kyte_subscribe(request, dossier_code: str):
         messages.error(request, _("Your accounting firm has not made Kyte available to this dossier yet."))
         return redirect(_settings_url(dossier))
     if sub.status == Status.ACTIVE:
+        return redirect("kyte_subscription", dossier_code=dossier_code)
+    if sub.mode == Mode.ACCOUNTANT:
+        if not request.access.is_firm_staff:
+            messages.error(request, _("Your accounting firm manages this subscription."))
+            return redirect("kyte_subscription", dossier_code=dossier_code)
+        try:
+            services.kyte_firm_subscribe(dossier=dossier, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Kyte is active; the firm is billed for this dossier every month."))
         return redirect("kyte_subscription", dossier_code=dossier_code)
     base = settings.SITE_URL
     backend = get_backend()

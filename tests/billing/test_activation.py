@@ -247,3 +247,46 @@ def test_local_checkout_activates_for_a_year_after_the_trial(login, personas, co
         'data-testid="kyte-status">Active</span>'
         in client.get(_url("dossier_settings", complete_dossier)).content.decode()
     )
+
+
+def test_firm_takes_over_after_the_trial_and_is_billed_per_dossier(
+    login, personas, available, client_dossiers, django_capture_on_commit_callbacks
+):
+    from billing.models import FirmKyte
+
+    client = login(personas.accountant)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("firm_kyte_bulk", kwargs={"firm_slug": "alpha"}),
+            {"action": "activate", "dossiers": [d.code for d in client_dossiers]},
+        )
+    assert FirmKyte.objects.get(firm=personas.firm).billed_quantity == 0  # trial days are not billed
+    with django_capture_on_commit_callbacks(execute=True):
+        for dossier in client_dossiers:
+            client.post(_url("kyte_subscribe", dossier))
+    subs = KyteSubscription.objects.filter(dossier__in=client_dossiers)
+    assert {s.status for s in subs} == {Status.ACTIVE}
+    assert FirmKyte.objects.get(firm=personas.firm).billed_quantity == 2
+    # The entrepreneur cannot start a subscription that the firm manages.
+    entrepreneur = login(personas.entrepreneur_a)
+    from billing.services import kyte_switch_mode
+
+    with django_capture_on_commit_callbacks(execute=True):
+        kyte_switch_mode(dossier=client_dossiers[0], mode=Mode.SELF_SERVICE, actor=personas.accountant)
+    assert FirmKyte.objects.get(firm=personas.firm).billed_quantity == 1
+    assert entrepreneur.get(_url("kyte_subscription", personas.dossier_a)).status_code == 200
+
+
+def test_accountant_mode_reminders_go_to_the_accountant(
+    personas, available, client_dossiers, mailoutbox, django_capture_on_commit_callbacks
+):
+    from billing.services import kyte_activate_for_clients, kyte_update_contact, trial_expiry_sweep
+
+    kyte_activate_for_clients(firm=personas.firm, dossiers=client_dossiers[:1], actor=personas.accountant)
+    kyte_update_contact(
+        dossier=client_dossiers[0], actor=personas.accountant, name="Client", email="c@client.test", phone=""
+    )
+    sub = KyteSubscription.objects.get(dossier=client_dossiers[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        trial_expiry_sweep(now=sub.trial_ends_at - timedelta(days=6))
+    assert [m.to for m in mailoutbox] == [[personas.accountant.email]]

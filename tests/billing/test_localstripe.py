@@ -168,3 +168,41 @@ def test_a_replay_after_a_time_out_reuses_the_idempotency_key(personas, availabl
     before = len(settings.STRIPE_HTTP_CLIENT.calls)
     assert StripeBackend().ensure_customer(sub) == customer
     assert len(settings.STRIPE_HTTP_CLIENT.calls) == before
+
+
+class CheckoutClient(RecordingClient):
+    """localstripe has no Checkout: answer that one call with a Stripe-shaped session, record everything."""
+
+    def request(self, method, url, headers, post_data=None):
+        if url.endswith("/v1/checkout/sessions"):
+            self.calls.append((method, "checkout/sessions", (headers or {}).get("Idempotency-Key")))
+            self.checkout_body = post_data
+            return (
+                '{"id": "cs_test_1", "object": "checkout.session", "url": "https://checkout.stripe.test/c/pay/cs_1"}',
+                200,
+                {},
+            )
+        return super().request(method, url, headers, post_data)
+
+
+def test_subscribe_sends_the_entrepreneur_to_stripe_checkout(
+    login, personas, available, stripe_settings, settings
+):
+    settings.STRIPE_HTTP_CLIENT = CheckoutClient()
+    now = timezone.now()
+    sub = KyteSubscription.objects.create(
+        dossier=personas.dossier_a,
+        status=Status.TRIAL,
+        mode=Mode.SELF_SERVICE,
+        trial_started_at=now,
+        trial_ends_at=now + timedelta(days=30),
+    )
+    response = login(personas.entrepreneur_a).post(f"/d/{personas.dossier_a.code}/kyte/subscription/start/")
+    assert response.url == "https://checkout.stripe.test/c/pay/cs_1"
+    body = settings.STRIPE_HTTP_CLIENT.checkout_body
+    assert "mode=subscription" in body and f"client_reference_id={personas.dossier_a.code}" in body
+    assert f"line_items[0][price]={settings.STRIPE_PRICE_ANNUAL}" in body
+    key = [c for c in settings.STRIPE_HTTP_CLIENT.calls if c[1] == "checkout/sessions"][0][2]
+    assert key == f"kyte-checkout-{personas.dossier_a.code}-{sub.checkout_token}"
+    sub.refresh_from_db()
+    assert sub.stripe_customer_id.startswith("cus_") and sub.backend == "stripe"
