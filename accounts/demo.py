@@ -201,4 +201,42 @@ def load_demo(*, seed: int | None = None) -> Firm:
         DossierMembership.objects.get_or_create(
             dossier=dossier, user=user, defaults={"role": DossierRole.OWNER}
         )
+    _demo_kyte(firm, staff)
     return firm
+
+
+def _demo_kyte(firm: Firm, staff: dict) -> None:
+    """A few dossiers in each Kyte state, so every screen has something to show (only on first load)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from billing import services as kyte
+    from billing.models import KyteSubscription, Mode
+
+    if KyteSubscription.objects.filter(dossier__firm=firm).exclude(status="not_active").exists():
+        return
+    by_name = {d.legal_name: d for d in firm.dossiers.all()}
+    owner_of = {m.dossier_id: m.user for m in DossierMembership.objects.filter(dossier__firm=firm)}
+    accountant = staff["accountant"]
+
+    def start(name, mode, days_ago, contact=None):
+        d = by_name[name]
+        actor = accountant if mode == Mode.ACCOUNTANT else owner_of[d.pk]
+        contact = contact or kyte.default_contact(user=actor, dossier=d, mode=mode)
+        company = {f: getattr(d, f) for f in kyte.COMPANY_FIELDS}
+        sub = kyte.kyte_start_trial(dossier=d, actor=actor, mode=mode, company=company, contact=contact)
+        started = timezone.now() - timedelta(days=days_ago)
+        KyteSubscription.objects.filter(pk=sub.pk).update(
+            trial_started_at=started, trial_ends_at=started + timedelta(days=30)
+        )
+        sub.refresh_from_db()
+        return d, sub
+
+    start("Brouwerij De Smet", Mode.SELF_SERVICE, days_ago=10)
+    d, sub = start("Studio Wouters Architecture", Mode.SELF_SERVICE, days_ago=3)
+    kyte.kyte_local_checkout_paid(dossier=d, actor=owner_of[d.pk], token=sub.checkout_token)
+    d, _ = start("IT Consult Maes", Mode.ACCOUNTANT, days_ago=29)
+    kyte.kyte_update_contact(dossier=d, actor=accountant, name="Els Maes", email=d.email, phone=d.phone)
+    kyte.kyte_firm_subscribe(dossier=d, actor=accountant)
+    start("Transport Claeys", Mode.ACCOUNTANT, days_ago=25)

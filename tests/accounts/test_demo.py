@@ -7,8 +7,9 @@ from accounts.demo import DEMO_PASSWORD
 from accounts.models import Dossier, DossierMembership, Firm, FirmMembership, User
 
 
-def test_demo_is_idempotent_and_valid(db, capsys):
-    call_command("kyte_demo", "--seed", "7")
+def test_demo_is_idempotent_and_valid(db, capsys, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("kyte_demo", "--seed", "7")
     first = sorted(Dossier.objects.values_list("code", "enterprise_number", "iban"))
     call_command("kyte_demo", "--seed", "7")
     assert sorted(Dossier.objects.values_list("code", "enterprise_number", "iban")) == first
@@ -20,6 +21,16 @@ def test_demo_is_idempotent_and_valid(db, capsys):
     assert FirmMembership.objects.count() == 3
     assert DossierMembership.objects.count() == 12
     assert User.objects.get(email="accountant@demo.kyte.test").check_password(DEMO_PASSWORD)
+    from billing.models import FirmKyte, KyteSubscription
+
+    states = dict(KyteSubscription.objects.values_list("dossier__legal_name", "status"))
+    assert states == {
+        "Brouwerij De Smet": "trial",
+        "Studio Wouters Architecture": "active",
+        "IT Consult Maes": "active",
+        "Transport Claeys": "trial",
+    }
+    assert FirmKyte.objects.get().billed_quantity == 1
     out = capsys.readouterr().out
     assert "accountant@demo.kyte.test" in out and DEMO_PASSWORD in out
 
