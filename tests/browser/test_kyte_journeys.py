@@ -72,7 +72,10 @@ def test_accountant_activates_two_clients_and_replaces_the_contact_details(page,
     page.locator("#bulk-action").select_option("activate")
     page.get_by_role("button", name=re.compile("Appliquer")).click()
     expect(page.locator(".flash-warning")).to_contain_text("remplacez")
-    expect(page.get_by_text("contact à remplacer")).to_have_count(2)
+    for name in ("Bakkerij Peeters", "Fleurs & Co"):
+        row = page.get_by_role("row").filter(has=page.get_by_role("link", name=name))
+        expect(row).to_contain_text("Actif – Période d’essai")
+        expect(row).to_contain_text("contact à remplacer")
 
     page.get_by_role("link", name="Bakkerij Peeters").click()
     warning = page.get_by_test_id("contact-warning")
