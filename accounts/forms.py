@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.identifiers import (
     bic_for_iban,
+    format_enterprise_number,
+    format_iban,
     normalize_bic,
     normalize_enterprise_number,
     normalize_iban,
@@ -39,6 +41,11 @@ class IdentifierFieldsMixin:
             field.widget.attrs["maxlength"] = str(length)
             field.widget.attrs.setdefault("autocomplete", "off")
             field.widget.attrs.setdefault("spellcheck", "false")
+        # Show stored identifiers the way people read them (0403.170.701, BE68 5390 0754 7034).
+        if not self.is_bound:
+            for name, formatter in (("enterprise_number", format_enterprise_number), ("iban", format_iban)):
+                if name in self.fields and self.initial.get(name):
+                    self.initial[name] = formatter(self.initial[name])
 
     def clean_enterprise_number(self):
         value = self.cleaned_data.get("enterprise_number", "")
