@@ -4,24 +4,27 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import IdentifierFieldsMixin
 from accounts.models import Dossier
 
+# The company data Kyte prints on every invoice, verified before the trial starts.
+COMPANY_FIELDS = [
+    "legal_name",
+    "enterprise_number",
+    "vat_number",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "iban",
+    "bic",
+    "email",
+]
+
 
 class CompanyDataForm(IdentifierFieldsMixin, forms.ModelForm):
     """The company data Kyte puts on every invoice: checked before the trial starts."""
 
     class Meta:
         model = Dossier
-        fields = [
-            "legal_name",
-            "enterprise_number",
-            "vat_number",
-            "street",
-            "postal_code",
-            "city",
-            "country",
-            "iban",
-            "bic",
-            "email",
-        ]
+        fields = COMPANY_FIELDS
         labels = {"email": _("Company e-mail")}
 
     def __init__(self, *args, **kwargs):

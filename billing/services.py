@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Dossier, Firm, User
 from accounts.services import audit_log, dossier_update
+from billing.forms import COMPANY_FIELDS
 from billing.models import TRANSITIONS, FirmKyte, KyteSubscription, Mode, Status, StatusChange
 from kyte.errors import DomainError
 
@@ -132,19 +133,6 @@ def kyte_is_available(dossier: Dossier) -> bool:
 
 
 # --- Activation -----------------------------------------------------------------------------------------------
-
-COMPANY_FIELDS = [
-    "legal_name",
-    "enterprise_number",
-    "vat_number",
-    "street",
-    "postal_code",
-    "city",
-    "country",
-    "iban",
-    "bic",
-    "email",
-]
 
 
 @transaction.atomic
@@ -424,6 +412,16 @@ def kyte_local_checkout_paid(*, dossier: Dossier, actor: User, token) -> KyteSub
 # --- Sweeps (Celery beat) ---------------------------------------------------------------------------------------
 
 
+def _claim(pk: int, **conditions) -> KyteSubscription | None:
+    """Lock one row that still meets the conditions; a row another sweep holds is skipped, not waited for."""
+    return (
+        KyteSubscription.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("dossier__firm")
+        .filter(pk=pk, **conditions)
+        .first()
+    )
+
+
 def trial_expiry_sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Trials past their end become Not active; reminders 7 days and 1 day before. Re-runnable and concurrent-safe:
     each row is claimed under a lock (skip_locked) or by a conditional UPDATE that must touch exactly one row."""
@@ -434,12 +432,7 @@ def trial_expiry_sweep(*, now: datetime | None = None) -> dict[str, int]:
     )
     for pk in list(due):
         with transaction.atomic():
-            sub = (
-                KyteSubscription.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("dossier__firm")
-                .filter(pk=pk, status=Status.TRIAL, trial_ends_at__lte=now)
-                .first()
-            )
+            sub = _claim(pk, status=Status.TRIAL, trial_ends_at__lte=now)
             if sub is None:
                 continue
             _transition(sub, Status.NOT_ACTIVE, actor=None, reason="trial_expired")
@@ -483,12 +476,7 @@ def local_renewal_sweep(*, now: datetime | None = None) -> dict[str, int]:
     ).values_list("pk", flat=True)
     for pk in list(due):
         with transaction.atomic():
-            sub = (
-                KyteSubscription.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("dossier__firm")
-                .filter(pk=pk, status=Status.ACTIVE, current_period_end__lte=now)
-                .first()
-            )
+            sub = _claim(pk, status=Status.ACTIVE, current_period_end__lte=now)
             if sub is None:
                 continue
             if sub.cancel_at_period_end or not sub.is_available():
