@@ -16,14 +16,43 @@ AUDIT_LABELS = {
     "kyte.invitation.created": _("Invitation sent"),
     "kyte.invitation.accepted": _("Invitation accepted"),
     "kyte.invitation.revoked": _("Invitation withdrawn"),
+    "kyte.subscription.trial": _("Kyte trial started"),
+    "kyte.subscription.active": _("Kyte subscription active"),
+    "kyte.subscription.past_due": _("Kyte payment overdue"),
+    "kyte.subscription.not_active": _("Kyte stopped"),
+    "kyte.subscription.renewed": _("Kyte subscription renewed"),
+    "kyte.subscription.cancel_scheduled": _("Kyte subscription cancelled at the end of the period"),
+    "kyte.subscription.cancel_revoked": _("Kyte cancellation withdrawn"),
+    "kyte.availability.dossier": _("Kyte availability changed"),
+    "kyte.availability.default": _("Kyte default availability changed"),
+    "kyte.contact.updated": _("Kyte contact details changed"),
+    "kyte.mode.switched": _("Kyte subscription management changed"),
+    "kyte.trial.reminder": _("Kyte trial reminder sent"),
+    "kyte.firm_billing.quantity": _("Firm billing updated"),
+}
+
+
+def _reason(entry) -> str:
+    reason = entry.data.get("reason") if isinstance(entry.data, dict) else None
+    return str(REASONS.get(reason, "")) if reason else ""
+
+
+REASONS = {
+    "trial_started": _("activation"),
+    "trial_expired": _("end of the trial"),
+    "stopped": _("stopped by the user"),
+    "withdrawn_by_firm": _("withdrawn by the firm"),
+    "subscription_started": _("payment"),
+    "firm_subscription_started": _("billed to the firm"),
+    "cancelled_at_period_end": _("end of the paid period"),
 }
 
 
 @register.filter
 def audit_label(entry) -> str:
     label = AUDIT_LABELS.get(entry.action, entry.action)
-    email = entry.data.get("email") if isinstance(entry.data, dict) else None
-    return f"{label} · {email}" if email else str(label)
+    detail = (entry.data.get("email") if isinstance(entry.data, dict) else None) or _reason(entry)
+    return f"{label} · {detail}" if detail else str(label)
 
 
 @register.filter

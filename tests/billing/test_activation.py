@@ -290,3 +290,13 @@ def test_accountant_mode_reminders_go_to_the_accountant(
     with django_capture_on_commit_callbacks(execute=True):
         trial_expiry_sweep(now=sub.trial_ends_at - timedelta(days=6))
     assert [m.to for m in mailoutbox] == [[personas.accountant.email]]
+
+
+def test_dossier_history_names_every_kyte_event(login, personas, complete_dossier, available):
+    client = login(personas.entrepreneur_a)
+    client.post(_url("kyte_activate", complete_dossier), _activation_data(complete_dossier))
+    client.post(_url("kyte_stop", complete_dossier))
+    page = client.get(_url("dossier_settings", complete_dossier)).content.decode()
+    assert "Kyte trial started · activation" in page
+    assert "Kyte stopped · stopped by the user" in page
+    assert "kyte.subscription" not in page
