@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "kyte",
     "accounts",
     "billing",
+    "invoicing",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,62 @@
+"""The PDF of an issued document, rendered once from its snapshot with WeasyPrint, in the document's language."""
+
+from __future__ import annotations
+
+import base64
+import io
+from decimal import Decimal
+
+import segno.helpers
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from invoicing.models import DocumentKind, Invoice
+from invoicing.vat import VatCase, rule
+
+
+def epc_qr_data_uri(invoice: Invoice) -> str:
+    """EPC/SEPA credit transfer QR: beneficiary, IBAN, amount and the structured communication."""
+    seller = invoice.snapshot.get("seller") or {}
+    if not seller.get("iban") or invoice.kind != DocumentKind.INVOICE or invoice.payable <= 0:
+        return ""
+    digits = "".join(ch for ch in invoice.structured_reference if ch.isdigit())
+    qr = segno.helpers.make_epc_qr(
+        name=seller["name"][:70],
+        iban=seller["iban"],
+        bic=seller.get("bic") or None,
+        amount=Decimal(invoice.payable),
+        reference=digits or None,
+    )
+    buffer = io.BytesIO()
+    qr.save(buffer, kind="svg", scale=3, border=0)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def document_context(invoice: Invoice) -> dict:
+    cases = sorted({line.vat_case for line in invoice.lines.all()})
+    mentions = [str(rule(case).mention) for case in cases if rule(case).mention]
+    return {
+        "invoice": invoice,
+        "seller": invoice.snapshot.get("seller") or {},
+        "buyer": invoice.snapshot.get("buyer") or {},
+        "credited": invoice.snapshot.get("credited"),
+        "breakdown": invoice.snapshot.get("breakdown") or [],
+        "lines": invoice.lines.all(),
+        "allowances": invoice.allowances_charges.all(),
+        "mentions": mentions,
+        "qr": epc_qr_data_uri(invoice),
+        "vat_labels": dict(VatCase.choices),
+    }
+
+
+def render_html(invoice: Invoice, *, preview: bool = False) -> str:
+    with translation.override(invoice.language):
+        return render_to_string(
+            "invoicing/pdf/document.html", {**document_context(invoice), "preview": preview}
+        )
+
+
+def render_pdf(invoice: Invoice) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=render_html(invoice)).write_pdf()
