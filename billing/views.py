@@ -100,7 +100,7 @@ def kyte_prompt_snooze(request, dossier_code: str):
 @requires(Capability.DOSSIER_VIEW)
 @kyte_required
 def kyte_home(request, dossier_code: str):
-    return render(request, "billing/kyte_home.html", {"sub": request.kyte})
+    return redirect("invoice_list", dossier_code=dossier_code)
 
 
 @requires(Capability.DOSSIER_VIEW, post=Capability.KYTE_MANAGE)

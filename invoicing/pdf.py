@@ -20,6 +20,8 @@ def epc_qr_data_uri(invoice: Invoice) -> str:
     if not seller.get("iban") or invoice.kind != DocumentKind.INVOICE or invoice.payable <= 0:
         return ""
     digits = "".join(ch for ch in invoice.structured_reference if ch.isdigit())
+    if not digits:  # a draft has no structured communication yet
+        return ""
     qr = segno.helpers.make_epc_qr(
         name=seller["name"][:70],
         iban=seller["iban"],

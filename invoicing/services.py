@@ -212,6 +212,10 @@ def _allowances_of(invoice: Invoice) -> list[dict]:
     return [{f: getattr(a, f) for f in ALLOWANCE_FIELDS} for a in invoice.allowances_charges.all()]
 
 
+def invoice_totals(invoice: Invoice) -> money.Totals:
+    return totals_for(_lines_of(invoice), _allowances_of(invoice))
+
+
 def issue_problems(invoice: Invoice) -> list[tuple[str, str]]:
     """Everything that would make the document legally incomplete, as (field, message) pairs."""
     problems: list[tuple[str, str]] = []
@@ -331,6 +335,30 @@ def _party_buyer(customer: Customer) -> dict:
         "country": customer.country,
         "email": customer.email,
         "peppol": customer.peppol_endpoint,
+    }
+
+
+def preview_snapshot(invoice: Invoice) -> dict:
+    """What a draft will show once issued, with today's dossier and customer data (nothing is stored)."""
+    totals = totals_for(_lines_of(invoice), _allowances_of(invoice))
+    return {
+        "seller": _party_seller(invoice.dossier),
+        "buyer": _party_buyer(invoice.customer) if invoice.customer else {},
+        "credited": {
+            "number": invoice.credited_invoice.number,
+            "issue_date": invoice.credited_invoice.issue_date.isoformat(),
+        }
+        if invoice.credited_invoice
+        else None,
+        "breakdown": [
+            {
+                "category": b.category,
+                "rate": money.canonical(b.rate),
+                "taxable": money.canonical(b.taxable),
+                "tax": money.canonical(b.tax),
+            }
+            for b in totals.breakdown
+        ],
     }
 
 

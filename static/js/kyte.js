@@ -27,3 +27,30 @@
     if (event.detail.xhr.status === 422) { event.detail.shouldSwap = true; event.detail.isError = false; }
   });
 })();
+// Invoice editor: pick a product while typing a line; a VAT case brings its usual rate.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var pick = event.target.closest("[data-pick]");
+    if (!pick) { return; }
+    var i = pick.dataset.target;
+    var set = function (name, value) {
+      var input = document.getElementById("id_line-" + i + "-" + name);
+      if (input && value !== undefined) { input.value = value; }
+    };
+    set("description", pick.dataset.description);
+    set("unit", pick.dataset.unit);
+    set("unit_price", pick.dataset.price);
+    set("vat_case", pick.dataset.vatCase);
+    set("vat_rate", pick.dataset.vatRate);
+    pick.parentElement.innerHTML = "";
+    var field = document.getElementById("id_line-" + i + "-quantity");
+    if (field) { field.focus(); field.dispatchEvent(new Event("change", { bubbles: true })); }
+  });
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.id || !/^id_line-\d+-vat_case$/.test(select.id)) { return; }
+    var rate = document.getElementById(select.id.replace("vat_case", "vat_rate"));
+    if (rate) { rate.value = select.value === "standard" ? "21" : "0"; }
+  }, true);
+})();

@@ -3,6 +3,7 @@ member without the capability → 403, POST-only on GET → 405, allowed member 
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -26,6 +27,7 @@ class View:
     post_data: dict = field(default_factory=dict)
     expect: int | None = None  # what the allowed member gets, when not 200 (GET) / 302 (POST)
     scoped_obj: bool = True  # the URL object is looked up in the tenant (another tenant's → 404)
+    obj_kwarg: str = "uuid"
 
 
 VIEWS = [
@@ -87,7 +89,7 @@ VIEWS = [
         post_only=True,
         obj="reader_membership",
     ),
-    View("kyte_home", "dossier", "reader_a"),
+    View("kyte_home", "dossier", "reader_a", expect=302),
     View("kyte_activate", "dossier", "entrepreneur_a", lacking=("reader_a", "assistant"), expect=302),
     View("kyte_prompt_snooze", "dossier", "reader_a", post_only=True),
     View("kyte_subscription", "dossier", "reader_a", lacking_post=("reader_a", "assistant")),
@@ -112,6 +114,31 @@ VIEWS = [
         post_only=True,
         post_data={"mode": "accountant"},
     ),
+    View("customer_list", "dossier", "reader_a"),
+    View("customer_create", "dossier", "entrepreneur_a", lacking=("reader_a",)),
+    View(
+        "customer_edit", "dossier", "reader_a", lacking_post=("reader_a",), obj="customer", obj_kwarg="code"
+    ),
+    View(
+        "customer_archive",
+        "dossier",
+        "entrepreneur_a",
+        lacking=("reader_a",),
+        post_only=True,
+        obj="customer",
+        obj_kwarg="code",
+    ),
+    View("product_list", "dossier", "reader_a", lacking_post=("reader_a",)),
+    View("product_search", "dossier", "reader_a"),
+    View("product_edit", "dossier", "reader_a", lacking_post=("reader_a",), obj="product", obj_kwarg="code"),
+    View("invoice_list", "dossier", "reader_a"),
+    View("invoice_export", "dossier", "reader_a"),
+    View("invoice_create", "dossier", "entrepreneur_a", lacking=("reader_a",), post_only=True),
+    View("invoice_detail", "dossier", "reader_a", lacking_post=("reader_a",), obj="draft"),
+    View("invoice_preview", "dossier", "reader_a", obj="draft"),
+    View("invoice_pdf", "dossier", "reader_a", obj="issued"),
+    View("invoice_credit", "dossier", "entrepreneur_a", lacking=("reader_a",), post_only=True, obj="issued"),
+    View("invoice_delete", "dossier", "entrepreneur_a", lacking=("reader_a",), post_only=True, obj="draft"),
     View("firm_kyte", "firm", "accountant", lacking=("assistant",)),
     View(
         "firm_kyte_bulk",
@@ -123,6 +150,16 @@ VIEWS = [
     ),
 ]
 OUTSIDERS = {"firm": ("outsider", "entrepreneur_a"), "dossier": ("outsider", "entrepreneur_b")}
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks(settings):
+    """The PDF download renders on demand through the Celery task, run in-process here."""
+    from kyte.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
 
 
 def _objects(p):
@@ -142,13 +179,55 @@ def _objects(p):
         trial_ends_at=timezone.now() + timedelta(days=30),
     )
     assert firm_kyte.available_by_default
+    invoicing = _invoicing_objects(p, p.dossier_a)
     return {
+        **invoicing,
         "checkout_token": sub.checkout_token,
         "firm_invitation": firm_inv.uuid,
         "dossier_invitation": dossier_inv.uuid,
         "assistant_membership": p.assistant.firm_membership.uuid,
         "reader_membership": p.dossier_a.memberships.get(user=p.reader_a).uuid,
     }
+
+
+def _invoicing_objects(p, dossier):
+    from invoicing import services as inv
+
+    dossier.street, dossier.postal_code, dossier.city = "Rue 1", "5000", "Namur"
+    dossier.save()
+    customer = inv.customer_create(
+        dossier=dossier,
+        actor=p.accountant,
+        legal_name="Buyer SA",
+        enterprise_number="0202239951",
+        vat_number="BE0202239951",
+        country="BE",
+    )
+    product = inv.product_save(
+        dossier=dossier,
+        actor=p.accountant,
+        name="Consultance",
+        unit="HUR",
+        unit_price=Decimal("80"),
+        vat_case="standard",
+        vat_rate=Decimal("21"),
+    )
+    line = {
+        "description": "Work",
+        "quantity": Decimal("1"),
+        "unit": "HUR",
+        "unit_price": Decimal("100"),
+        "discount_percent": Decimal("0"),
+        "vat_case": "standard",
+        "vat_rate": Decimal("21"),
+    }
+
+    def draft():
+        invoice = inv.invoice_create(dossier=dossier, actor=p.accountant, customer=customer)
+        return inv.invoice_save_draft(invoice=invoice, actor=p.accountant, data={}, lines=[line])
+
+    issued = inv.invoice_issue(invoice=draft(), actor=p.accountant)
+    return {"customer": customer.code, "product": product.code, "draft": draft().uuid, "issued": issued.uuid}
 
 
 def url_for(view: View, p, objects, *, firm=None, dossier=None):
@@ -158,7 +237,7 @@ def url_for(view: View, p, objects, *, firm=None, dossier=None):
         else {"dossier_code": (dossier or p.dossier_a).code}
     )
     if view.obj:
-        kwargs["uuid"] = objects[view.obj]
+        kwargs[view.obj_kwarg] = objects[view.obj]
     return reverse(view.name, kwargs=kwargs)
 
 
@@ -190,7 +269,7 @@ def test_outsider_gets_404(login, personas, view):
 def test_unknown_tenant_code_gets_404(login, personas, view):
     kwargs = {"firm_slug": "no-such-firm"} if view.tenant == "firm" else {"dossier_code": "zzzzzzzz"}
     if view.obj:
-        kwargs["uuid"] = _objects(personas)[view.obj]
+        kwargs[view.obj_kwarg] = _objects(personas)[view.obj]
     response = call(login(personas[view.allowed]), view, reverse(view.name, kwargs=kwargs))
     assert response.status_code == 404
 
@@ -216,6 +295,11 @@ def test_object_of_another_tenant_gets_404(login, personas, view):
         "assistant_membership": personas.outsider.firm_membership.uuid,
         "reader_membership": personas.dossier_b.memberships.get(user=personas.entrepreneur_b).uuid,
     }
+    if view.obj in ("customer", "product", "draft", "issued"):
+        from billing.models import KyteSubscription as Sub
+
+        Sub.objects.create(dossier=personas.dossier_b, status=Status.TRIAL, mode=Mode.SELF_SERVICE)
+        other.update(_invoicing_objects(personas, personas.dossier_b))
     objects[view.obj] = other[view.obj]
     response = call(login(personas[view.allowed]), view, url_for(view, personas, objects))
     assert response.status_code == 404

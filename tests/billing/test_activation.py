@@ -65,7 +65,7 @@ def test_entrepreneur_verifies_company_data_and_starts_the_trial(
     assert "Active – Trial period" in settings_page
     assert "30 days left in the trial" in settings_page
     assert 'data-testid="kyte-menu"' in settings_page
-    assert client.get(_url("kyte_home", complete_dossier)).status_code == 200
+    assert client.get(_url("kyte_home", complete_dossier)).url == _url("invoice_list", complete_dossier)
     change = StatusChange.objects.get(dossier=complete_dossier)
     assert (change.from_status, change.to_status, change.reason) == (
         Status.NOT_ACTIVE,

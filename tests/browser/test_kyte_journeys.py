@@ -41,7 +41,7 @@ def test_entrepreneur_activates_the_trial_from_the_pop_up(page, live_server):
     menu = page.get_by_role("navigation", name=re.compile("dossier", re.I))
     expect(menu.get_by_role("link")).to_contain_text(["Tableau de bord", "Boîtes de réception", "Kyte"])
     menu.get_by_test_id("kyte-menu").click()
-    expect(page.locator("h1")).to_have_text("Kyte")
+    expect(page.locator("h1")).to_contain_text("Factures")
 
 
 def test_after_the_trial_the_entrepreneur_subscribes_through_the_local_checkout(page, live_server):
