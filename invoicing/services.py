@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -504,9 +505,13 @@ def invoice_issue(*, invoice: Invoice, actor: User, issue_date: date | None = No
 
 
 def _render_later(pk: int) -> None:
+    """Queue the PDF; if the broker is unreachable the issue still stands and the download renders it on demand."""
     from invoicing.tasks import render_invoice_pdf
 
-    render_invoice_pdf.delay(pk)
+    try:
+        render_invoice_pdf.delay(pk)
+    except Exception:  # noqa: BLE001 - the document is issued; the PDF is recoverable
+        logging.getLogger(__name__).exception("could not queue the PDF of invoice %s", pk)
 
 
 @transaction.atomic

@@ -376,23 +376,30 @@ def invoice_preview(request, dossier_code: str, uuid):
 
 @requires(Capability.DOSSIER_VIEW)
 def invoice_pdf(request, dossier_code: str, uuid):
+    """The stored PDF; while the worker is still rendering it, a page that polls and then starts the download."""
+    from django_htmx.http import HttpResponseClientRedirect
+
     invoice = _invoice(request, uuid)
     if invoice.is_draft:
         raise Http404
-    if not invoice.pdf:
-        if request.GET.get("wait") != "1":
-            from invoicing.tasks import render_invoice_pdf
+    if invoice.pdf:
+        if request.htmx:
+            return HttpResponseClientRedirect(request.path)
+        return FileResponse(
+            invoice.pdf.open("rb"),
+            as_attachment=request.GET.get("inline") != "1",
+            filename=f"{invoice.number}.pdf",
+            content_type="application/pdf",
+        )
+    if request.htmx:
+        return HttpResponse(status=202)
+    from invoicing.services import _render_later
 
-            render_invoice_pdf.delay(invoice.pk)
-        invoice.refresh_from_db()
-    if not invoice.pdf:
-        return render(request, "invoicing/pdf_pending.html", {"invoice": invoice}, status=202)
-    return FileResponse(
-        invoice.pdf.open("rb"),
-        as_attachment=request.GET.get("inline") != "1",
-        filename=f"{invoice.number}.pdf",
-        content_type="application/pdf",
-    )
+    _render_later(invoice.pk)
+    invoice.refresh_from_db()
+    if invoice.pdf:  # rendered at once (eager tasks, or a fast worker)
+        return redirect(request.path)
+    return render(request, "invoicing/pdf_pending.html", {"invoice": invoice}, status=202)
 
 
 @require_POST

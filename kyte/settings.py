@@ -121,6 +121,8 @@ if REDIS_URL:
 else:
     # Celery's filesystem transport: no server needed, and a real worker process still consumes the queue.
     _broker_dir = VAR_DIR / "celery"
+    for _sub in ("queue", "processed"):
+        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
