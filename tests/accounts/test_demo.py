@@ -46,3 +46,17 @@ def _demo_numbers(seed: str) -> list[str]:
 def test_seed_makes_the_demo_deterministic(db):
     assert _demo_numbers("3") == _demo_numbers("3")
     assert _demo_numbers("3") != _demo_numbers("4")
+
+
+def test_demo_invoices_cover_every_vat_case_and_verify(db, django_capture_on_commit_callbacks):
+    from invoicing.models import Invoice, InvoiceLine
+    from invoicing.services import verify_chain
+    from invoicing.vat import VatCase
+
+    call_command("kyte_demo", "--seed", "2", "--invoices", "16")
+    assert set(InvoiceLine.objects.values_list("vat_case", flat=True)) == set(VatCase.values)
+    assert Invoice.objects.filter(kind="credit_note", status="issued").exists()
+    assert verify_chain() == []
+    count = Invoice.objects.count()
+    call_command("kyte_demo", "--seed", "2", "--invoices", "16")
+    assert Invoice.objects.count() == count

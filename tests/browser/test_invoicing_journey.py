@@ -31,7 +31,7 @@ def _worker_in_process():
 
 
 def test_entrepreneur_invoices_a_customer_at_three_rates_then_credits_it(page, live_server):
-    call_command("kyte_demo", "--seed", "1")
+    call_command("kyte_demo", "--seed", "1", "--invoices", "2")
     page.goto(live_server.url + "/accounts/login/")
     page.locator("input[name=login]").fill("desmet@demo.kyte.test")  # Brouwerij De Smet: Kyte trial
     page.locator("input[name=password]").fill(DEMO_PASSWORD)

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_accountant_logs_in_opens_a_dossier_switches_to_dutch_and_logs_out(page, live_server):
-    call_command("kyte_demo", "--seed", "1")
+    call_command("kyte_demo", "--seed", "1", "--invoices", "2")
     dossier = Dossier.objects.get(legal_name="Brouwerij De Smet")
 
     page.goto(live_server.url + "/")

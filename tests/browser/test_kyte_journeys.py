@@ -34,7 +34,7 @@ def _activate_via_pop_up(page, live_server):
 
 
 def test_entrepreneur_activates_the_trial_from_the_pop_up(page, live_server):
-    call_command("kyte_demo", "--seed", "1")
+    call_command("kyte_demo", "--seed", "1", "--invoices", "2")
     _activate_via_pop_up(page, live_server)
     expect(page.get_by_test_id("kyte-status").first).to_have_text("Actif – Période d’essai")
     expect(page.get_by_text(re.compile("30 jours d.essai restants"))).to_be_visible()
@@ -45,7 +45,7 @@ def test_entrepreneur_activates_the_trial_from_the_pop_up(page, live_server):
 
 
 def test_after_the_trial_the_entrepreneur_subscribes_through_the_local_checkout(page, live_server):
-    call_command("kyte_demo", "--seed", "1")
+    call_command("kyte_demo", "--seed", "1", "--invoices", "2")
     _activate_via_pop_up(page, live_server)
     dossier = Dossier.objects.get(legal_name="Boulangerie Dupont")
     sub = KyteSubscription.objects.get(dossier=dossier)
@@ -65,7 +65,7 @@ def test_after_the_trial_the_entrepreneur_subscribes_through_the_local_checkout(
 
 
 def test_accountant_activates_two_clients_and_replaces_the_contact_details(page, live_server):
-    call_command("kyte_demo", "--seed", "1")
+    call_command("kyte_demo", "--seed", "1", "--invoices", "2")
     _login(page, live_server, "accountant@demo.kyte.test")
     page.get_by_role("checkbox", name="Bakkerij Peeters").check()
     page.get_by_role("checkbox", name="Fleurs & Co").check()

@@ -10,9 +10,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=None, help="Make the generated numbers deterministic."
         )
+        parser.add_argument(
+            "--invoices", type=int, default=24, help="Issued invoices per dossier where Kyte is active."
+        )
 
-    def handle(self, *args, seed, **options):
+    def handle(self, *args, seed, invoices, **options):
+        from billing.models import KyteSubscription
+        from invoicing.demo import load_invoicing_demo
+
         firm = load_demo(seed=seed)
+        for sub in KyteSubscription.objects.filter(dossier__firm=firm).select_related(
+            "dossier", "activated_by"
+        ):
+            if sub.is_active:
+                load_invoicing_demo(dossier=sub.dossier, actor=sub.activated_by, count=invoices, seed=seed)
         self.stdout.write(
             self.style.SUCCESS(f"Demo firm '{firm.name}' with {firm.dossiers.count()} dossiers.")
         )
