@@ -31,7 +31,7 @@ def _worker_in_process():
 
 
 def test_entrepreneur_invoices_a_customer_at_three_rates_then_credits_it(page, live_server):
-    call_command("kyte_demo", "--seed", "1", "--invoices", "2")
+    call_command("kyte_demo", "--seed", "1", "--invoices", "0")
     page.goto(live_server.url + "/accounts/login/")
     page.locator("input[name=login]").fill("desmet@demo.kyte.test")  # Brouwerij De Smet: Kyte trial
     page.locator("input[name=password]").fill(DEMO_PASSWORD)
@@ -41,21 +41,21 @@ def test_entrepreneur_invoices_a_customer_at_three_rates_then_credits_it(page, l
     # A customer, from the Customers tab.
     page.locator(".tabs a").nth(1).click()
     page.locator(".page-head a.btn-primary").click()
-    page.locator("#id_legal_name").fill("Café De Kroon BV")
-    page.locator("#id_enterprise_number").fill("0403.170.701")
-    page.locator("#id_vat_number").fill("BE0403170701")
+    page.locator("#id_legal_name").fill("Café Het Anker BV")
+    page.locator("#id_enterprise_number").fill("0864.250.402")
+    page.locator("#id_vat_number").fill("BE0864250402")
     page.locator("#id_street").fill("Markt 1")
     page.locator("#id_postal_code").fill("9000")
     page.locator("#id_city").fill("Gent")
     page.locator("#id_language").select_option("nl")
     page.locator("form.panel button[type=submit]").click()
-    expect(page.get_by_role("link", name="Café De Kroon BV")).to_be_visible()
-    expect(page.get_by_text("0208:0403170701")).to_be_visible()
+    expect(page.get_by_role("link", name="Café Het Anker BV")).to_be_visible()
+    expect(page.get_by_text("0208:0864250402")).to_be_visible()
 
     # A new invoice with three lines: 21 %, 6 % and reverse charge.
     page.locator(".tabs a").nth(0).click()
     page.locator(".page-head form button").click()
-    page.locator("#id_h-customer").select_option(label="Café De Kroon BV")
+    page.locator("#id_h-customer").select_option(label="Café Het Anker BV")
     _fill_line(page, 0, "Bier van het vat", "10", "2.50", "standard", "21")
     page.locator("button[name=action][value=add_line]").click()
     expect(page.locator("#id_line-1-description")).to_be_visible()
@@ -71,7 +71,7 @@ def test_entrepreneur_invoices_a_customer_at_three_rates_then_credits_it(page, l
     with page.expect_popup() as popup:
         page.locator(".page-head a[target=_blank]").click()
     preview = popup.value
-    expect(preview.locator("body")).to_contain_text("Café De Kroon BV")
+    expect(preview.locator("body")).to_contain_text("Café Het Anker BV")
     expect(preview.locator("body")).to_contain_text("art. 51")
     preview.close()
 
