@@ -173,3 +173,51 @@ LineFormSet = forms.formset_factory(LineForm, extra=0, can_delete=True, max_num=
 AllowanceFormSet = forms.formset_factory(
     AllowanceForm, extra=0, can_delete=True, max_num=20, validate_max=True
 )
+
+
+class BrandingForm(forms.ModelForm):
+    logo_upload = forms.FileField(label=_("Logo (PNG, JPEG or SVG, 512 KB at most)"), required=False)
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+
+    class Meta:
+        from invoicing.models import Branding
+
+        model = Branding
+        fields = ["accent_color", "footer_text", "payment_instructions", "rpr_court"]
+        widgets = {"accent_color": forms.TextInput(attrs={"type": "color"})}
+
+    def clean_accent_color(self):
+        import re
+
+        value = self.cleaned_data["accent_color"]
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", value or ""):
+            raise ValidationError(_("Use a colour like #1f4fd8."))
+        return value.lower()
+
+    def clean_logo_upload(self):
+        from invoicing.branding import clean_logo
+
+        upload = self.cleaned_data.get("logo_upload")
+        return clean_logo(upload) if upload else None
+
+
+class NumberingForm(forms.ModelForm):
+    class Meta:
+        from invoicing.models import NumberingSettings
+
+        model = NumberingSettings
+        fields = ["invoice_prefix", "credit_note_prefix", "yearly_reset"]
+
+    def clean(self):
+        import re
+
+        cleaned = super().clean()
+        for name in ("invoice_prefix", "credit_note_prefix"):
+            value = cleaned.get(name, "")
+            if value and not re.fullmatch(r"[A-Za-z0-9/_-]{1,12}", value):
+                self.add_error(name, _("Use letters, digits, - / or _ (12 at most)."))
+        if cleaned.get("invoice_prefix") and cleaned.get("invoice_prefix") == cleaned.get(
+            "credit_note_prefix"
+        ):
+            self.add_error("credit_note_prefix", _("Credit notes need their own prefix."))
+        return cleaned

@@ -261,3 +261,23 @@ class AllowanceCharge(models.Model):
 
     def __str__(self) -> str:
         return self.reason
+
+
+class Branding(models.Model):
+    """How the dossier's documents look: logo, accent colour, footer and payment instructions."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="branding")
+    logo = models.FileField(_("logo"), upload_to="logos/", blank=True)
+    logo_type = models.CharField(max_length=40, blank=True)
+    accent_color = models.CharField(_("accent colour"), max_length=7, default="#1f4fd8")
+    footer_text = models.CharField(_("footer text"), max_length=300, blank=True)
+    payment_instructions = models.CharField(_("payment instructions"), max_length=300, blank=True)
+    rpr_court = models.CharField(
+        _("RPR/RPM court"),
+        max_length=80,
+        blank=True,
+        help_text=_("Court of the registered office, e.g. RPM Liège, division Namur"),
+    )
+
+    def __str__(self) -> str:
+        return f"Branding of {self.dossier}"

@@ -34,6 +34,16 @@ def epc_qr_data_uri(invoice: Invoice) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
+def logo_data_uri(branding: dict) -> str:
+    from django.core.files.storage import default_storage
+
+    name, content_type = branding.get("logo"), branding.get("logo_type")
+    if not name or not content_type or not default_storage.exists(name):
+        return ""
+    with default_storage.open(name, "rb") as handle:
+        return f"data:{content_type};base64," + base64.b64encode(handle.read()).decode()
+
+
 def document_context(invoice: Invoice) -> dict:
     cases = sorted({line.vat_case for line in invoice.lines.all()})
     mentions = [str(rule(case).mention) for case in cases if rule(case).mention]
@@ -48,6 +58,9 @@ def document_context(invoice: Invoice) -> dict:
         "mentions": mentions,
         "qr": epc_qr_data_uri(invoice),
         "vat_labels": dict(VatCase.choices),
+        "branding": invoice.snapshot.get("branding") or {},
+        "logo": logo_data_uri(invoice.snapshot.get("branding") or {}),
+        "accent": (invoice.snapshot.get("branding") or {}).get("accent_color") or "#1f4fd8",
     }
 
 

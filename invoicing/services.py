@@ -339,6 +339,22 @@ def _party_buyer(customer: Customer) -> dict:
     }
 
 
+def _branding_of(dossier: Dossier) -> dict:
+    from invoicing.models import Branding
+
+    branding = Branding.objects.filter(dossier=dossier).first()
+    if branding is None:
+        return {}
+    return {
+        "accent_color": branding.accent_color,
+        "footer_text": branding.footer_text,
+        "payment_instructions": branding.payment_instructions,
+        "rpr_court": branding.rpr_court,
+        "logo": branding.logo.name if branding.logo else "",
+        "logo_type": branding.logo_type,
+    }
+
+
 def preview_snapshot(invoice: Invoice) -> dict:
     """What a draft will show once issued, with today's dossier and customer data (nothing is stored)."""
     totals = totals_for(_lines_of(invoice), _allowances_of(invoice))
@@ -360,6 +376,7 @@ def preview_snapshot(invoice: Invoice) -> dict:
             }
             for b in totals.breakdown
         ],
+        "branding": _branding_of(invoice.dossier),
     }
 
 
@@ -484,6 +501,7 @@ def invoice_issue(*, invoice: Invoice, actor: User, issue_date: date | None = No
         "mentions": sorted(
             {line.vat_case for line in invoice.lines.all()} - {VatCase.STANDARD, VatCase.ZERO}
         ),
+        "branding": _branding_of(invoice.dossier),
     }
     invoice.status = InvoiceStatus.ISSUED
     invoice.issued_at = timezone.now()
@@ -578,3 +596,45 @@ def verify_chain(*, dossier: Dossier | None = None) -> list[ChainBreak]:
                 break
             previous = invoice.chain_hash
     return breaks
+
+
+# --- Settings of the documents ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def branding_save(
+    *, dossier: Dossier, actor: User, data: dict, logo: tuple[bytes, str] | None, remove_logo: bool
+) -> None:
+    from django.core.files.base import ContentFile
+
+    from invoicing.models import Branding
+
+    branding, _created = Branding.objects.get_or_create(dossier=dossier)
+    for name, value in data.items():
+        setattr(branding, name, value)
+    if remove_logo:
+        branding.logo, branding.logo_type = "", ""
+    if logo is not None:
+        content, content_type = logo
+        extension = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}[content_type]
+        branding.logo.save(f"{dossier.code}.{extension}", ContentFile(content), save=False)
+        branding.logo_type = content_type
+    branding.save()
+    audit_log(
+        actor=actor,
+        dossier=dossier,
+        obj=branding,
+        action="kyte.branding.updated",
+        data={"fields": sorted(data), "logo": logo is not None or remove_logo},
+    )
+
+
+@transaction.atomic
+def numbering_save(*, dossier: Dossier, actor: User, data: dict) -> None:
+    from invoicing.numbering import numbering_for
+
+    config = numbering_for(dossier)
+    for name, value in data.items():
+        setattr(config, name, value)
+    config.save()
+    audit_log(actor=actor, dossier=dossier, obj=config, action="kyte.numbering.updated", data=dict(data))

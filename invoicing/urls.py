@@ -10,6 +10,7 @@ dossier_patterns = [
     path("kyte/products/", views.product_list, name="product_list"),
     path("kyte/products/search/", views.product_search, name="product_search"),
     path("kyte/products/<str:code>/", views.product_edit, name="product_edit"),
+    path("kyte/documents/", views.document_settings, name="document_settings"),
     path("kyte/invoices/", views.invoice_list, name="invoice_list"),
     path("kyte/invoices/export.csv", views.invoice_export, name="invoice_export"),
     path("kyte/invoices/new/", views.invoice_create, name="invoice_create"),

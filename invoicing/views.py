@@ -379,9 +379,14 @@ def invoice_pdf(request, dossier_code: str, uuid):
     """The stored PDF; while the worker is still rendering it, a page that polls and then starts the download."""
     from django_htmx.http import HttpResponseClientRedirect
 
+    from invoicing.services import _render_later
+
     invoice = _invoice(request, uuid)
     if invoice.is_draft:
         raise Http404
+    if not invoice.pdf and not request.htmx:
+        _render_later(invoice.pk)  # a worker renders it (or, with eager tasks, it is there at once)
+        invoice.refresh_from_db()
     if invoice.pdf:
         if request.htmx:
             return HttpResponseClientRedirect(request.path)
@@ -393,12 +398,6 @@ def invoice_pdf(request, dossier_code: str, uuid):
         )
     if request.htmx:
         return HttpResponse(status=202)
-    from invoicing.services import _render_later
-
-    _render_later(invoice.pk)
-    invoice.refresh_from_db()
-    if invoice.pdf:  # rendered at once (eager tasks, or a fast worker)
-        return redirect(request.path)
     return render(request, "invoicing/pdf_pending.html", {"invoice": invoice}, status=202)
 
 
@@ -431,3 +430,49 @@ def invoice_delete(request, dossier_code: str, uuid):
         return redirect("invoice_detail", dossier_code=dossier_code, uuid=uuid)
     messages.success(request, _("Draft deleted."))
     return redirect("invoice_list", dossier_code=dossier_code)
+
+
+@requires(Capability.DOSSIER_VIEW, post=Capability.DOSSIER_EDIT)
+def document_settings(request, dossier_code: str):
+    """Branding of the PDF and numbering of the series."""
+    from invoicing.forms import BrandingForm, NumberingForm
+    from invoicing.models import Branding
+    from invoicing.numbering import numbering_for
+
+    branding = Branding.objects.filter(dossier=request.dossier).first() or Branding(dossier=request.dossier)
+    numbering = numbering_for(request.dossier)
+    which = request.POST.get("form")
+    branding_form = BrandingForm(
+        request.POST if which == "branding" else None,
+        request.FILES if which == "branding" else None,
+        instance=branding,
+        prefix="b",
+    )
+    numbering_form = NumberingForm(
+        request.POST if which == "numbering" else None, instance=numbering, prefix="n"
+    )
+    if which == "branding" and branding_form.is_valid():
+        data = {
+            k: branding_form.cleaned_data[k]
+            for k in ("accent_color", "footer_text", "payment_instructions", "rpr_court")
+        }
+        services.branding_save(
+            dossier=request.dossier,
+            actor=request.user,
+            data=data,
+            logo=branding_form.cleaned_data.get("logo_upload"),
+            remove_logo=branding_form.cleaned_data.get("remove_logo", False),
+        )
+        messages.success(request, _("Document layout saved."))
+        return redirect("document_settings", dossier_code=dossier_code)
+    if which == "numbering" and numbering_form.is_valid():
+        services.numbering_save(
+            dossier=request.dossier, actor=request.user, data=dict(numbering_form.cleaned_data)
+        )
+        messages.success(request, _("Numbering saved. Series already started keep their prefix."))
+        return redirect("document_settings", dossier_code=dossier_code)
+    return render(
+        request,
+        "invoicing/document_settings.html",
+        {"branding_form": branding_form, "numbering_form": numbering_form, "branding": branding},
+    )

@@ -131,6 +131,7 @@ VIEWS = [
     View("product_list", "dossier", "reader_a", lacking_post=("reader_a",)),
     View("product_search", "dossier", "reader_a"),
     View("product_edit", "dossier", "reader_a", lacking_post=("reader_a",), obj="product", obj_kwarg="code"),
+    View("document_settings", "dossier", "reader_a", lacking_post=("reader_a",)),
     View("invoice_list", "dossier", "reader_a"),
     View("invoice_export", "dossier", "reader_a"),
     View("invoice_create", "dossier", "entrepreneur_a", lacking=("reader_a",), post_only=True),
