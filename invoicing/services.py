@@ -161,8 +161,16 @@ def invoice_save_draft(
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     _require_draft(invoice)
     allowances = allowances or []
+    previous_customer = invoice.customer_id
     for name, value in data.items():
         setattr(invoice, name, value)
+    customer = invoice.customer
+    if customer is not None and customer.pk != previous_customer:
+        # A newly chosen customer brings their language, payment term and reference.
+        invoice.language = customer.language
+        if invoice.issue_date and invoice.kind == DocumentKind.INVOICE:
+            invoice.due_date = invoice.issue_date + timedelta(days=customer.payment_term_days)
+        invoice.buyer_reference = invoice.buyer_reference or customer.buyer_reference
     totals = totals_for(lines, allowances)
     invoice.lines.all().delete()
     InvoiceLine.objects.bulk_create(

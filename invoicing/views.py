@@ -300,13 +300,19 @@ def invoice_detail(request, dossier_code: str, uuid):
 
 @kyte_required
 def _invoice_post(request, invoice):
-    """Autosave, add/remove/move lines and issue: one form, one endpoint; HTMX swaps the editor partial."""
+    """One form, one endpoint. A change in a field autosaves (HTMX, no `action`) and refreshes only the totals, so
+    what the user is typing elsewhere is never replaced; buttons add, move or remove lines, save or issue."""
+    action = request.POST.get("action") or ("autosave" if request.htmx else "save")
     header = InvoiceHeaderForm(request.POST, instance=invoice, dossier=request.dossier, prefix="h")
     lines = LineFormSet(request.POST, prefix="line")
     allowances = AllowanceFormSet(request.POST, prefix="ac")
-    action = request.POST.get("action", "save")
     template = "invoicing/partials/editor.html" if request.htmx else "invoicing/invoice_edit.html"
+    previous_customer = invoice.customer_id
     if not (header.is_valid() & lines.is_valid() & allowances.is_valid()):
+        if action == "autosave":  # a line being typed: keep the page as it is, say it is not saved yet
+            response = HttpResponse(status=204)
+            response["HX-Trigger"] = "kyte-unsaved"
+            return response
         invoice.refresh_from_db()
         return render(
             request, template, _editor_context(request, invoice, header, lines, allowances), status=422
@@ -329,6 +335,15 @@ def _invoice_post(request, invoice):
     if action == "save" and not request.htmx:
         messages.success(request, _("Draft saved."))
         return redirect("invoice_detail", dossier_code=invoice.dossier.code, uuid=invoice.uuid)
+    if action == "autosave" and invoice.customer_id == previous_customer:
+        response = render(
+            request,
+            "invoicing/partials/totals.html",
+            {"invoice": invoice, "totals": services.invoice_totals(invoice)},
+        )
+        response["HX-Retarget"] = "#totals"
+        response["HX-Reswap"] = "outerHTML"
+        return response
     context = _editor_context(
         request, invoice, extra_line=action == "add_line", extra_allowance=action == "add_allowance"
     )

@@ -54,3 +54,14 @@
     if (rate) { rate.value = select.value === "standard" ? "21" : "0"; }
   }, true);
 })();
+// Autosave feedback: "not saved yet" while a line is incomplete; hidden again after the next save.
+document.body.addEventListener("kyte-unsaved", function () {
+  var note = document.getElementById("unsaved");
+  if (note) { note.hidden = false; }
+});
+document.body.addEventListener("htmx:afterSwap", function (event) {
+  if (event.detail.target && event.detail.target.id === "totals") {
+    var note = document.getElementById("unsaved");
+    if (note) { note.hidden = true; }
+  }
+});

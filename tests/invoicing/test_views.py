@@ -59,12 +59,13 @@ def test_editor_autosaves_and_shows_live_totals_per_rate(login, draft, personas)
             "vat_rate": "0",
         },
     ]
-    response = client.post(
-        _url("invoice_detail", draft), _editor_data(draft, lines, action="autosave"), HTTP_HX_REQUEST="true"
-    )
+    data = _editor_data(draft, lines)
+    del data["action"]  # a change in a field: no button
+    response = client.post(_url("invoice_detail", draft), data, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
+    assert response["HX-Retarget"] == "#totals"  # only the totals are refreshed, not what the user is typing
     html = response.content.decode()
-    assert "<html" not in html and 'id="editor"' in html
+    assert "<html" not in html and 'id="totals"' in html and 'name="line-0-description"' not in html
     assert "S 21 %" in html and "S 6 %" in html and "AE 0 %" in html
     draft.refresh_from_db()
     assert (draft.tax_exclusive, draft.tax_total, draft.payable) == (
@@ -86,8 +87,40 @@ def test_add_and_move_lines_without_reload(login, draft, personas):
     client.post(url, _editor_data(draft, lines, action="up:1"), HTTP_HX_REQUEST="true")
     assert list(draft.lines.values_list("description", flat=True)) == ["Second", "Consultance"]
     lines_removed = [{**LINE, "DELETE": "on"}, {**LINE, "description": "Kept"}]
-    client.post(url, _editor_data(draft, lines_removed, action="autosave"), HTTP_HX_REQUEST="true")
+    client.post(url, _editor_data(draft, lines_removed, action="save"), HTTP_HX_REQUEST="true")
     assert list(draft.lines.values_list("description", flat=True)) == ["Kept"]
+
+
+def test_autosave_of_a_line_being_typed_changes_nothing(login, draft, personas):
+    data = _editor_data(draft, [{**LINE, "unit_price": ""}])
+    del data["action"]
+    response = login(personas.entrepreneur_a).post(
+        _url("invoice_detail", draft), data, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 204 and response["HX-Trigger"] == "kyte-unsaved"
+    assert draft.lines.get().unit_price == Decimal("75")
+
+
+def test_choosing_a_customer_brings_their_language_and_term(login, draft, personas, seller):
+    other = services.customer_create(
+        dossier=seller,
+        actor=personas.entrepreneur_a,
+        legal_name="Bakkerij NV",
+        enterprise_number="0417497106",
+        vat_number="BE0417497106",
+        country="BE",
+        language="nl",
+        payment_term_days=15,
+    )
+    data = _editor_data(draft, [LINE])
+    data["h-customer"] = other.pk
+    del data["action"]
+    response = login(personas.entrepreneur_a).post(
+        _url("invoice_detail", draft), data, HTTP_HX_REQUEST="true"
+    )
+    assert 'id="editor"' in response.content.decode()  # the header changed: the editor is re-rendered
+    draft.refresh_from_db()
+    assert (draft.language, (draft.due_date - draft.issue_date).days) == ("nl", 15)
 
 
 def test_bad_line_input_is_explained_beside_the_field_and_kept(login, draft, personas):
