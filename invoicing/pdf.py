@@ -44,15 +44,32 @@ def logo_data_uri(branding: dict) -> str:
         return f"data:{content_type};base64," + base64.b64encode(handle.read()).decode()
 
 
+def _legal_form_label(code: str) -> str:
+    """Stored as a code in the snapshot; printed in the document's language (older snapshots kept the label)."""
+    from accounts.models import LegalForm
+
+    return str(LegalForm(code).label) if code in LegalForm.values else code
+
+
 def document_context(invoice: Invoice) -> dict:
+    seller = invoice.snapshot.get("seller") or {}
     cases = sorted({line.vat_case for line in invoice.lines.all()})
     mentions = [str(rule(case).mention) for case in cases if rule(case).mention]
     return {
         "invoice": invoice,
-        "seller": invoice.snapshot.get("seller") or {},
+        "seller": seller,
+        "seller_legal_form": _legal_form_label(seller.get("legal_form", "")),
         "buyer": invoice.snapshot.get("buyer") or {},
         "credited": invoice.snapshot.get("credited"),
-        "breakdown": invoice.snapshot.get("breakdown") or [],
+        "breakdown": [
+            {
+                "category": b["category"],
+                "rate": Decimal(b["rate"]).normalize(),
+                "taxable": Decimal(b["taxable"]),
+                "tax": Decimal(b["tax"]),
+            }
+            for b in invoice.snapshot.get("breakdown") or []
+        ],
         "lines": invoice.lines.all(),
         "allowances": invoice.allowances_charges.all(),
         "mentions": mentions,

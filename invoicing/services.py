@@ -318,7 +318,7 @@ def language_warning(invoice: Invoice) -> str:
 def _party_seller(dossier: Dossier) -> dict:
     return {
         "name": dossier.legal_name,
-        "legal_form": dossier.get_legal_form_display(),
+        "legal_form": dossier.legal_form,
         "enterprise_number": dossier.enterprise_number,
         "vat_number": dossier.vat_number,
         "street": dossier.street,

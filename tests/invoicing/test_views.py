@@ -275,7 +275,15 @@ def test_pdf_speaks_the_document_language(make_draft, personas, language):
 
     invoice = services.invoice_issue(invoice=make_draft(language=language), actor=personas.entrepreneur_a)
     title = {"fr": "Facture", "nl": "Factuur", "en": "Invoice", "de": "Rechnung"}[language]
-    assert f"<h1>{title}</h1>" in render_html(invoice)
+    html = render_html(invoice)
+    assert f"<h1>{title}</h1>" in html
+    legal_form = {
+        "fr": "société à responsabilité limitée",
+        "nl": "besloten vennootschap",
+        "en": "private limited company",
+        "de": "SRL / BV",
+    }[language]
+    assert legal_form in html  # the seller's legal form, in the document's language
 
 
 def test_pdf_download_waits_for_the_worker_then_starts(login, draft, personas, settings):
