@@ -229,3 +229,90 @@ def test_tampering_is_refused_by_the_database_or_reported_by_the_chain(make_draf
     with pytest.raises(SystemExit):
         call_command("kyte_verify_chain", "--dossier", personas.dossier_a.code, stdout=out)
     assert target.number in out.getvalue()
+
+
+def test_language_warning_follows_the_sellers_region(make_draft, personas):
+    invoice = make_draft(language="nl")  # seller in Namur (5000): French-language region
+    assert "FR" in services.language_warning(invoice)
+    assert services.language_warning(make_draft(language="fr")) == ""
+    from invoicing.language import legal_languages
+
+    assert legal_languages("1000") == {"fr", "nl"} and legal_languages("9000") == {"nl"}
+    assert legal_languages("4700") == {"de"} and legal_languages("75001", "FR") == set()
+
+
+def test_document_discounts_and_charges_enter_the_vat_base(make_draft, personas):
+    invoice = make_draft()
+    allowances = [
+        {
+            "is_charge": False,
+            "reason": "Remise",
+            "amount": Decimal("50"),
+            "vat_case": "standard",
+            "vat_rate": Decimal("21"),
+        },
+        {
+            "is_charge": True,
+            "reason": "Transport",
+            "amount": Decimal("10"),
+            "vat_case": "standard",
+            "vat_rate": Decimal("21"),
+        },
+    ]
+    invoice = services.invoice_save_draft(
+        invoice=invoice, actor=personas.entrepreneur_a, data={}, lines=[dict(LINE)], allowances=allowances
+    )
+    issued = services.invoice_issue(invoice=invoice, actor=personas.entrepreneur_a)
+    assert (issued.line_total, issued.allowance_total, issued.charge_total, issued.tax_exclusive) == (
+        Decimal("150.00"),
+        Decimal("50.00"),
+        Decimal("10.00"),
+        Decimal("110.00"),
+    )
+    assert issued.tax_total == Decimal("23.10") and issued.payable == Decimal("133.10")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_dossiers_issuing_in_parallel_keep_independent_series(seller, customer, personas):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locking is tested on PostgreSQL (CI sets DATABASE_URL)")
+    from billing.models import KyteSubscription, Mode, Status
+
+    other = personas.dossier_b
+    other.street, other.postal_code, other.city = "Rue 2", "1000", "Bruxelles"
+    other.save()
+    KyteSubscription.objects.create(dossier=other, status=Status.ACTIVE, mode=Mode.SELF_SERVICE)
+    other_customer = services.customer_create(
+        dossier=other,
+        actor=personas.entrepreneur_b,
+        legal_name="X SA",
+        enterprise_number="0202239951",
+        vat_number="BE0202239951",
+    )
+    drafts = []
+    for dossier, buyer, actor in (
+        (seller, customer, personas.entrepreneur_a),
+        (other, other_customer, personas.entrepreneur_b),
+    ):
+        for _ in range(10):
+            draft = services.invoice_create(dossier=dossier, actor=actor, customer=buyer)
+            drafts.append(
+                (services.invoice_save_draft(invoice=draft, actor=actor, data={}, lines=[dict(LINE)]), actor)
+            )
+    barrier = threading.Barrier(len(drafts))
+
+    def work(invoice, actor):
+        barrier.wait()
+        try:
+            services.invoice_issue(invoice=invoice, actor=actor)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=pair) for pair in drafts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for dossier in (seller, other):
+        numbers = sorted(Invoice.objects.filter(dossier=dossier).values_list("sequence", flat=True))
+        assert numbers == list(range(1, 11))

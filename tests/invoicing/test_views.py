@@ -305,3 +305,24 @@ def test_pdf_download_waits_for_the_worker_then_starts(login, draft, personas, s
         assert render_invoice_pdf(issued.pk) == "skipped"  # rendered once
     finally:
         app.conf.task_always_eager = True
+
+
+def test_authoring_stops_when_kyte_is_not_active_but_reading_and_export_stay(login, draft, personas):
+    from billing.models import KyteSubscription, Status
+
+    issued = services.invoice_issue(invoice=draft, actor=personas.entrepreneur_a)
+    KyteSubscription.objects.filter(dossier=personas.dossier_a).update(
+        status=Status.NOT_ACTIVE, available=True
+    )
+    client = login(personas.entrepreneur_a)
+    code = personas.dossier_a.code
+    page = client.post(reverse("invoice_create", kwargs={"dossier_code": code}))
+    assert page.status_code == 200 and "Kyte is not active" in page.content.decode()
+    assert not Invoice.objects.filter(status="draft").exists()
+    assert (
+        client.post(_url("invoice_credit", issued)).status_code == 200
+    )  # the activation page, no credit note
+    assert not Invoice.objects.filter(kind="credit_note").exists()
+    assert client.get(reverse("invoice_list", kwargs={"dossier_code": code})).status_code == 200
+    assert client.get(_url("invoice_detail", issued)).status_code == 200
+    assert client.get(reverse("invoice_export", kwargs={"dossier_code": code})).status_code == 200
