@@ -98,6 +98,7 @@ class InvoiceHeaderForm(forms.ModelForm):
             "order_reference",
             "language",
             "notes",
+            "credited_invoice",
         ]
         widgets = {
             name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -109,6 +110,16 @@ class InvoiceHeaderForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = dossier.customers.filter(is_archived=False).order_by("legal_name")
         self.fields["customer"].required = False
+        if self.instance.kind == "credit_note":
+            # A standalone credit note names the invoice it corrects (number and date are printed on it).
+            self.fields["credited_invoice"].queryset = dossier.invoices.filter(
+                kind="invoice", status__in=["issued", "credited"]
+            ).order_by("-issue_date", "-sequence")
+            self.fields["credited_invoice"].label_from_instance = lambda inv: (
+                f"{inv.number} · {inv.issue_date:%d/%m/%Y} · {inv.snapshot.get('buyer', {}).get('name', '')}"
+            )
+        else:
+            del self.fields["credited_invoice"]
         self.fields["currency"].widget = forms.Select(choices=[("EUR", "EUR")])
 
     def clean(self):

@@ -164,6 +164,8 @@ def invoice_save_draft(
     previous_customer = invoice.customer_id
     for name, value in data.items():
         setattr(invoice, name, value)
+    if invoice.credited_invoice_id and invoice.customer_id is None:
+        invoice.customer = invoice.credited_invoice.customer  # a credit note goes to the invoiced customer
     customer = invoice.customer
     if customer is not None and customer.pk != previous_customer:
         # A newly chosen customer brings their language, payment term and reference.

@@ -204,7 +204,14 @@ def invoice_export(request, dossier_code: str):
 @kyte_required
 def invoice_create(request, dossier_code: str):
     customer = request.dossier.customers.filter(code=request.POST.get("customer", "")).first()
-    invoice = services.invoice_create(dossier=request.dossier, actor=request.user, customer=customer)
+    kind = (
+        DocumentKind.CREDIT_NOTE
+        if request.POST.get("kind") == DocumentKind.CREDIT_NOTE
+        else DocumentKind.INVOICE
+    )
+    invoice = services.invoice_create(
+        dossier=request.dossier, actor=request.user, customer=customer, kind=kind
+    )
     return redirect("invoice_detail", dossier_code=dossier_code, uuid=invoice.uuid)
 
 

@@ -326,3 +326,25 @@ def test_authoring_stops_when_kyte_is_not_active_but_reading_and_export_stay(log
     assert client.get(reverse("invoice_list", kwargs={"dossier_code": code})).status_code == 200
     assert client.get(_url("invoice_detail", issued)).status_code == 200
     assert client.get(reverse("invoice_export", kwargs={"dossier_code": code})).status_code == 200
+
+
+def test_standalone_credit_note_names_the_invoice_it_corrects(login, draft, personas):
+    issued = services.invoice_issue(invoice=draft, actor=personas.entrepreneur_a)
+    client = login(personas.entrepreneur_a)
+    response = client.post(
+        reverse("invoice_create", kwargs={"dossier_code": personas.dossier_a.code}), {"kind": "credit_note"}
+    )
+    note = Invoice.objects.get(kind="credit_note")
+    assert response.url == _url("invoice_detail", note)
+    page = client.get(response.url).content.decode()
+    assert issued.number in page  # offered in the "credited invoice" choice
+    line = {**LINE, "quantity": "1"}
+    refused = client.post(_url("invoice_detail", note), _editor_data(note, [line], action="issue"))
+    assert "refers to the invoice it corrects" in refused.content.decode()
+    data = _editor_data(note, [line], action="issue")
+    data["h-credited_invoice"] = issued.pk
+    data["h-due_date"] = ""
+    client.post(_url("invoice_detail", note), data)
+    note.refresh_from_db()
+    assert note.status == "issued" and note.payable == Decimal("90.75")
+    assert note.snapshot["credited"]["number"] == issued.number
