@@ -54,7 +54,7 @@ def test_entrepreneur_invoices_a_customer_at_three_rates_then_credits_it(page, l
 
     # A new invoice with three lines: 21 %, 6 % and reverse charge.
     page.locator(".tabs a").nth(0).click()
-    page.locator(".page-head form button").click()
+    page.locator(".page-head form button.btn-primary").click()
     page.locator("#id_h-customer").select_option(label="Café Het Anker BV")
     _fill_line(page, 0, "Bier van het vat", "10", "2.50", "standard", "21")
     page.locator("button[name=action][value=add_line]").click()
