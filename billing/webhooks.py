@@ -131,6 +131,14 @@ def _apply(event: dict) -> str:
         lines = (obj.get("lines") or {}).get("data") or []
         period_end = _ts(lines[0]["period"]["end"]) if lines and lines[0].get("period") else None
         target = Status.PAST_DUE if kind == "invoice.payment_failed" else Status.ACTIVE
+        if (
+            sub.status == Status.NOT_ACTIVE
+            and subscription_id
+            and sub.changes.filter(reason="customer.subscription.deleted").exists()
+            and sub.stripe_subscription_id == subscription_id
+        ):
+            sub.save(update_fields=["stripe_state_at"])
+            return "subscription already ended"  # a late invoice event never revives a deleted subscription
         return _move(sub, target, period_end=period_end, reason=kind)
     return "ignored"
 

@@ -273,3 +273,16 @@ def test_checkout_return_page_polls_until_active(login, personas, trialing):
     post(client, event("customer.subscription.created", subscription_obj()))
     partial = client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert "hx-trigger" not in partial and "<html" not in partial
+
+
+def test_a_late_invoice_event_never_revives_a_deleted_subscription(client, trialing):
+    now = int(time.time())
+    post(client, event("customer.subscription.created", subscription_obj(), created=now))
+    post(client, event("customer.subscription.deleted", subscription_obj("canceled"), created=now + 1))
+    late = post(
+        client,
+        event("invoice.paid", {"id": "in_3", "customer": "cus_A", "subscription": "sub_A"}, created=now + 1),
+    )
+    assert late.content == b"subscription already ended"
+    trialing.refresh_from_db()
+    assert trialing.status == Status.NOT_ACTIVE
