@@ -9,6 +9,10 @@ PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 \
 	$$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && { echo $$p; break; }; done)
 
 VENV := .venv
+# The official Peppol artefacts: ../shared/peppol on these machines unless KYTE_PEPPOL_ARTEFACTS says otherwise.
+ifneq ($(wildcard ../shared/peppol/xslt),)
+export KYTE_PEPPOL_ARTEFACTS ?= $(abspath ../shared/peppol)
+endif
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1

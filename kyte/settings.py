@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "accounts",
     "billing",
     "invoicing",
+    "peppol",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,16 @@
+import os
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "peppol"
+EXAMPLES = sorted((SHARED / "examples").glob("*.xml"))
+
+
+@pytest.fixture(autouse=True)
+def _artefacts(settings):
+    """The official artefacts: KYTE_PEPPOL_ARTEFACTS when set (CI sets it), else ../shared/peppol."""
+    root = Path(os.environ.get("KYTE_PEPPOL_ARTEFACTS") or SHARED)
+    if not (root / "xslt").exists():
+        pytest.skip("the Peppol artefacts are not available (../shared/peppol)")
+    settings.KYTE_PEPPOL_ARTEFACTS = root
