@@ -263,6 +263,11 @@ def issue_problems(invoice: Invoice) -> list[tuple[str, str]]:
                     _("%(case)s needs the customer's VAT number.") % {"case": VatCase(line.vat_case).label},
                 )
             )
+    categories = {RULES[line.vat_case].category for line in lines if line.vat_case in RULES}
+    if "O" in categories and len(categories) > 1:
+        problems.append(
+            ("lines", _("Supplies outside the scope of VAT go on their own invoice (EN 16931 BR-O-11)."))
+        )
     if lines and invoice.payable <= 0:
         problems.append(("lines", _("The total to pay must be more than zero.")))
     if invoice.issue_date is None:

@@ -1,0 +1,68 @@
+"""Every document Kyte issues is valid under the official Peppol BIS 3 artefacts (zero fatal issues)."""
+
+from decimal import Decimal
+
+import pytest
+
+from invoicing import services
+from invoicing.vat import RULES
+from peppol.ubl.generate import build
+from peppol.validation import validate
+from tests.invoicing.conftest import LINE, _eager_celery, customer, make_draft, seller  # noqa: F401 - fixtures
+
+CASES = [(case, rate) for case, r in RULES.items() for rate in r.rates]
+
+
+def _issue(make_draft, personas, lines, allowances=None, customer_vat=True):
+    draft = make_draft(lines=lines)
+    if allowances:
+        draft = services.invoice_save_draft(
+            invoice=draft, actor=personas.entrepreneur_a, data={}, lines=lines, allowances=allowances
+        )
+    return services.invoice_issue(invoice=draft, actor=personas.entrepreneur_a)
+
+
+@pytest.mark.parametrize(("case", "rate"), CASES, ids=[f"{c}-{r}" for c, r in CASES])
+def test_each_vat_case_gives_a_valid_invoice(make_draft, personas, case, rate):
+    invoice = _issue(make_draft, personas, [{**LINE, "vat_case": case, "vat_rate": rate}])
+    result = validate(build(invoice))
+    assert result.valid, [(i.rule, i.message) for i in result.fatal]
+
+
+def test_mixed_rates_discounts_and_charges_are_valid(make_draft, personas):
+    lines = [
+        {**LINE, "discount_percent": Decimal("12.5")},
+        {**LINE, "vat_rate": Decimal("6"), "quantity": "3"},
+        {**LINE, "vat_case": "reverse_charge", "vat_rate": Decimal("0")},
+    ]
+    allowances = [
+        {
+            "is_charge": False,
+            "reason": "Remise",
+            "amount": Decimal("20"),
+            "vat_case": "standard",
+            "vat_rate": Decimal("21"),
+        },
+        {
+            "is_charge": True,
+            "reason": "Transport",
+            "amount": Decimal("15"),
+            "vat_case": "standard",
+            "vat_rate": Decimal("6"),
+        },
+    ]
+    invoice = _issue(make_draft, personas, lines, allowances)
+    result = validate(build(invoice, pdf=b"%PDF-1.7 test"))
+    assert result.valid, [(i.rule, i.message) for i in result.fatal]
+
+
+def test_credit_note_is_valid_and_refers_to_the_invoice(make_draft, personas):
+    invoice = _issue(make_draft, personas, [dict(LINE)])
+    note = services.invoice_issue(
+        invoice=services.credit_note_create(invoice=invoice, actor=personas.entrepreneur_a),
+        actor=personas.entrepreneur_a,
+    )
+    data = build(note)
+    assert b"<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>" in data and invoice.number.encode() in data
+    result = validate(data)
+    assert result.valid, [(i.rule, i.message) for i in result.fatal]
