@@ -14,3 +14,7 @@ def _artefacts(settings):
     if not (root / "xslt").exists():
         pytest.skip("the Peppol artefacts are not available (../shared/peppol)")
     settings.KYTE_PEPPOL_ARTEFACTS = root
+
+
+# The invoicing fixtures (an active seller, a customer, drafts), shared with these tests.
+from tests.invoicing.conftest import _eager_celery, customer, make_draft, seller  # noqa: E402, F401

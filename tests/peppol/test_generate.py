@@ -8,7 +8,7 @@ from invoicing import services
 from invoicing.vat import RULES
 from peppol.ubl.generate import build
 from peppol.validation import validate
-from tests.invoicing.conftest import LINE, _eager_celery, customer, make_draft, seller  # noqa: F401 - fixtures
+from tests.invoicing.conftest import LINE
 
 CASES = [(case, rate) for case, r in RULES.items() for rate in r.rates]
 
