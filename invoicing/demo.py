@@ -52,6 +52,7 @@ CUSTOMERS = [
     ("Northwind Ltd", "company", "", "", "1 King Street", "10001", "New York", "US", "en"),
     ("Sophie Lambert", "person", "", "", "Rue du Moulin 4", "5000", "Namur", "BE", "fr"),
 ]
+EMAILS = {"Northwind Ltd": "accounts@northwind.test", "Sophie Lambert": "sophie.lambert@example.test"}
 PRODUCTS = [
     ("Consultance", "HUR", Decimal("85"), "standard", Decimal("21")),
     ("Livre", "H87", Decimal("24.90"), "standard", Decimal("6")),
@@ -148,6 +149,7 @@ def load_invoicing_demo(*, dossier: Dossier, actor, count: int, seed: int | None
                 city=city,
                 country=country,
                 language=language,
+                email=EMAILS.get(name, ""),
             )
         )
     for name, unit, price, case, rate in PRODUCTS:

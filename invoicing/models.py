@@ -192,6 +192,8 @@ class Invoice(models.Model):
     previous_hash = models.CharField(max_length=64, blank=True)
     chain_hash = models.CharField(max_length=64, blank=True)
     pdf = models.FileField(upload_to="invoices/%Y/", blank=True)
+    ubl = models.FileField(upload_to="ubl/%Y/", blank=True)  # the legal original of a Peppol invoice
+    ubl_sha256 = models.CharField(max_length=64, blank=True)
     issued_at = models.DateTimeField(null=True, blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

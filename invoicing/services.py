@@ -489,6 +489,7 @@ def invoice_issue(*, invoice: Invoice, actor: User, issue_date: date | None = No
     problems = issue_problems(invoice)
     if problems:
         raise IssueRefused(problems)
+    _check_peppol(invoice, totals)
     year, sequence, number = take_number(
         dossier=invoice.dossier, kind=invoice.kind, issue_date=invoice.issue_date
     )
@@ -535,6 +536,53 @@ def invoice_issue(*, invoice: Invoice, actor: User, issue_date: date | None = No
     )
     transaction.on_commit(lambda: _render_later(invoice.pk))
     return invoice
+
+
+def _check_peppol(invoice: Invoice, totals: money.Totals) -> None:
+    """Validate the UBL this document will have against the official Peppol rules, before a number is taken:
+    a document that would fail a fatal rule is not issued. Warnings do not block."""
+    from peppol.messages import explain
+    from peppol.ubl.generate import build, endpoint
+    from peppol.validation import validate
+
+    if invoice.customer is None or endpoint(_party_buyer(invoice.customer)) is None:
+        return  # outside Peppol (a private person, a business outside the EU): the PDF is the invoice
+    probe = Invoice.objects.get(pk=invoice.pk)
+    for name in (
+        "customer",
+        "issue_date",
+        "due_date",
+        "language",
+        "line_total",
+        "allowance_total",
+        "charge_total",
+        "tax_exclusive",
+        "tax_total",
+        "tax_inclusive",
+        "payable",
+    ):
+        setattr(probe, name, getattr(invoice, name))
+    probe.number = probe.number or "PROVISIONAL"
+    credited = invoice.credited_invoice
+    probe.snapshot = {
+        "seller": _party_seller(invoice.dossier),
+        "buyer": _party_buyer(invoice.customer),
+        "credited": {"number": credited.number, "issue_date": credited.issue_date.isoformat()}
+        if credited
+        else None,
+        "breakdown": [
+            {
+                "category": b.category,
+                "rate": money.canonical(b.rate),
+                "taxable": money.canonical(b.taxable),
+                "tax": money.canonical(b.tax),
+            }
+            for b in totals.breakdown
+        ],
+    }
+    result = validate(build(probe))
+    if not result.valid:
+        raise IssueRefused(sorted({explain(issue) for issue in result.fatal}))
 
 
 def _render_later(pk: int) -> None:

@@ -17,6 +17,7 @@ dossier_patterns = [
     path("kyte/invoices/<uuid:uuid>/", views.invoice_detail, name="invoice_detail"),
     path("kyte/invoices/<uuid:uuid>/preview/", views.invoice_preview, name="invoice_preview"),
     path("kyte/invoices/<uuid:uuid>/pdf/", views.invoice_pdf, name="invoice_pdf"),
+    path("kyte/invoices/<uuid:uuid>/ubl/", views.invoice_ubl, name="invoice_ubl"),
     path("kyte/invoices/<uuid:uuid>/credit/", views.invoice_credit, name="invoice_credit"),
     path("kyte/invoices/<uuid:uuid>/delete/", views.invoice_delete, name="invoice_delete"),
 ]

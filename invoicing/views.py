@@ -423,6 +423,20 @@ def invoice_pdf(request, dossier_code: str, uuid):
     return render(request, "invoicing/pdf_pending.html", {"invoice": invoice}, status=202)
 
 
+@requires(Capability.DOSSIER_VIEW)
+def invoice_ubl(request, dossier_code: str, uuid):
+    """The stored UBL original (Peppol documents only)."""
+    invoice = _invoice(request, uuid)
+    if not invoice.ubl:
+        raise Http404
+    return FileResponse(
+        invoice.ubl.open("rb"),
+        as_attachment=True,
+        filename=f"{invoice.number}.xml",
+        content_type="application/xml",
+    )
+
+
 @require_POST
 @requires(Capability.DOSSIER_EDIT)
 @kyte_required

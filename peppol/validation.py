@@ -77,6 +77,7 @@ class Artefacts:
             return self._processor, self._executables
 
 
+_saxon_lock = threading.Lock()
 _artefacts: dict[str, Artefacts] = {}
 _artefacts_lock = threading.Lock()
 
@@ -132,7 +133,9 @@ def validate(data: bytes) -> Result:
             result.issues.append(Issue("XSD", "fatal", error.message, f"line {error.line}"))
         return result
     processor, executables = store.executables()
-    node = processor.parse_xml(xml_text=etree.tostring(root, encoding="unicode"))
-    for executable in executables:
-        result.issues.extend(_svrl_issues(executable.transform_to_string(xdm_node=node)))
+    with _saxon_lock:  # one Saxon call at a time per process: saxonche is not documented as thread-safe
+        node = processor.parse_xml(xml_text=etree.tostring(root, encoding="unicode"))
+        outputs = [executable.transform_to_string(xdm_node=node) for executable in executables]
+    for output in outputs:
+        result.issues.extend(_svrl_issues(output))
     return result

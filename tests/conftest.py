@@ -1,4 +1,6 @@
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -25,6 +27,9 @@ def _isolated(settings, tmp_path):
     }
     settings.LANGUAGE_COOKIE_SECURE = False
     settings.LANGUAGE_CODE = "en"  # assertions read English unless a test picks a language
+    shared = Path(__file__).resolve().parent.parent.parent / "shared" / "peppol"
+    if not os.environ.get("KYTE_PEPPOL_ARTEFACTS") and shared.exists():
+        settings.KYTE_PEPPOL_ARTEFACTS = shared  # the official artefacts beside the project
     cache.clear()
     yield
     cache.clear()

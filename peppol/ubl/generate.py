@@ -50,7 +50,8 @@ def _amount(parent, name, value, currency):
 
 
 def endpoint(party: dict) -> tuple[str, str] | None:
-    """(scheme, id) of a party's electronic address: Peppol id, else VAT as address, else e-mail."""
+    """(scheme, id) of a party's Peppol electronic address: its Peppol id, a Belgian enterprise number, or an EU VAT
+    number (Peppol EAS code list)."""
     if party.get("peppol") and ":" in party["peppol"]:
         scheme, value = party["peppol"].split(":", 1)
         return scheme, value
@@ -59,9 +60,7 @@ def endpoint(party: dict) -> tuple[str, str] | None:
     vat = party.get("vat_number") or ""
     if vat and vat[:2] in VAT_EAS:
         return VAT_EAS[vat[:2]], vat
-    if party.get("email"):
-        return "EM", party["email"]
-    return None
+    return None  # private persons and businesses outside the EU: no Peppol address, the PDF is the invoice
 
 
 def _party(parent, party: dict, *, seller: bool, vat_ids: bool = True):

@@ -138,6 +138,7 @@ VIEWS = [
     View("invoice_detail", "dossier", "reader_a", lacking_post=("reader_a",), obj="draft"),
     View("invoice_preview", "dossier", "reader_a", obj="draft"),
     View("invoice_pdf", "dossier", "reader_a", obj="issued"),
+    View("invoice_ubl", "dossier", "reader_a", obj="issued_with_ubl"),
     View("invoice_credit", "dossier", "entrepreneur_a", lacking=("reader_a",), post_only=True, obj="issued"),
     View("invoice_delete", "dossier", "entrepreneur_a", lacking=("reader_a",), post_only=True, obj="draft"),
     View("firm_kyte", "firm", "accountant", lacking=("assistant",)),
@@ -163,7 +164,7 @@ def _eager_tasks(settings):
     app.conf.task_always_eager = False
 
 
-def _objects(p):
+def _objects(p, view=None):
     firm_inv, _ = invitation_create(
         firm=p.firm, email="pending@x.test", role=FirmRole.ACCOUNTANT, actor=p.owner
     )
@@ -180,7 +181,9 @@ def _objects(p):
         trial_ends_at=timezone.now() + timedelta(days=30),
     )
     assert firm_kyte.available_by_default
-    invoicing = _invoicing_objects(p, p.dossier_a)
+    invoicing = _invoicing_objects(
+        p, p.dossier_a, with_ubl=view is not None and view.obj == "issued_with_ubl"
+    )
     return {
         **invoicing,
         "checkout_token": sub.checkout_token,
@@ -191,7 +194,7 @@ def _objects(p):
     }
 
 
-def _invoicing_objects(p, dossier):
+def _invoicing_objects(p, dossier, *, with_ubl=False):
     from invoicing import services as inv
 
     dossier.street, dossier.postal_code, dossier.city = "Rue 1", "5000", "Namur"
@@ -228,7 +231,18 @@ def _invoicing_objects(p, dossier):
         return inv.invoice_save_draft(invoice=invoice, actor=p.accountant, data={}, lines=[line])
 
     issued = inv.invoice_issue(invoice=draft(), actor=p.accountant)
-    return {"customer": customer.code, "product": product.code, "draft": draft().uuid, "issued": issued.uuid}
+    objects = {
+        "customer": customer.code,
+        "product": product.code,
+        "draft": draft().uuid,
+        "issued": issued.uuid,
+    }
+    if with_ubl:  # rendering costs a few hundred ms: only for the view that needs it
+        from invoicing.tasks import render_invoice_pdf
+
+        render_invoice_pdf(issued.pk)
+        objects["issued_with_ubl"] = issued.uuid
+    return objects
 
 
 def url_for(view: View, p, objects, *, firm=None, dossier=None):
@@ -251,7 +265,7 @@ ids = [v.name for v in VIEWS]
 
 @pytest.mark.parametrize("view", VIEWS, ids=ids)
 def test_anonymous_is_sent_to_login(client, personas, view):
-    url = url_for(view, personas, _objects(personas))
+    url = url_for(view, personas, _objects(personas, view))
     response = call(client, view, url)
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login") + "?next=")
@@ -259,7 +273,7 @@ def test_anonymous_is_sent_to_login(client, personas, view):
 
 @pytest.mark.parametrize("view", VIEWS, ids=ids)
 def test_outsider_gets_404(login, personas, view):
-    objects = _objects(personas)
+    objects = _objects(personas, view)
     url = url_for(view, personas, objects)
     for persona in OUTSIDERS[view.tenant]:
         response = call(login(personas[persona]), view, url)
@@ -270,7 +284,7 @@ def test_outsider_gets_404(login, personas, view):
 def test_unknown_tenant_code_gets_404(login, personas, view):
     kwargs = {"firm_slug": "no-such-firm"} if view.tenant == "firm" else {"dossier_code": "zzzzzzzz"}
     if view.obj:
-        kwargs[view.obj_kwarg] = _objects(personas)[view.obj]
+        kwargs[view.obj_kwarg] = _objects(personas, view)[view.obj]
     response = call(login(personas[view.allowed]), view, reverse(view.name, kwargs=kwargs))
     assert response.status_code == 404
 
@@ -281,7 +295,7 @@ SCOPED = [v for v in VIEWS if v.obj and v.scoped_obj]
 @pytest.mark.parametrize("view", SCOPED, ids=[v.name for v in SCOPED])
 def test_object_of_another_tenant_gets_404(login, personas, view):
     """A member of tenant A naming an object of tenant B in A's URL gets 404, not the object."""
-    objects = _objects(personas)
+    objects = _objects(personas, view)
     other = {
         "firm_invitation": invitation_create(
             firm=personas.other_firm, email="o@x.test", role="accountant", actor=personas.outsider
@@ -296,11 +310,11 @@ def test_object_of_another_tenant_gets_404(login, personas, view):
         "assistant_membership": personas.outsider.firm_membership.uuid,
         "reader_membership": personas.dossier_b.memberships.get(user=personas.entrepreneur_b).uuid,
     }
-    if view.obj in ("customer", "product", "draft", "issued"):
+    if view.obj in ("customer", "product", "draft", "issued", "issued_with_ubl"):
         from billing.models import KyteSubscription as Sub
 
         Sub.objects.create(dossier=personas.dossier_b, status=Status.TRIAL, mode=Mode.SELF_SERVICE)
-        other.update(_invoicing_objects(personas, personas.dossier_b))
+        other.update(_invoicing_objects(personas, personas.dossier_b, with_ubl=view.obj == "issued_with_ubl"))
     objects[view.obj] = other[view.obj]
     response = call(login(personas[view.allowed]), view, url_for(view, personas, objects))
     assert response.status_code == 404
@@ -311,7 +325,7 @@ LACKING = [(v, who) for v in VIEWS for who in v.lacking]
 
 @pytest.mark.parametrize(("view", "persona"), LACKING, ids=[f"{v.name}-{w}" for v, w in LACKING])
 def test_member_without_capability_gets_403(login, personas, view, persona):
-    response = call(login(personas[persona]), view, url_for(view, personas, _objects(personas)))
+    response = call(login(personas[persona]), view, url_for(view, personas, _objects(personas, view)))
     assert response.status_code == 403
 
 
@@ -321,7 +335,7 @@ LACKING_POST = [(v, who) for v in VIEWS for who in v.lacking_post]
 @pytest.mark.parametrize(("view", "persona"), LACKING_POST, ids=[f"{v.name}-{w}" for v, w in LACKING_POST])
 def test_member_who_may_read_but_not_write_gets_403_on_post(login, personas, view, persona):
     client = login(personas[persona])
-    url = url_for(view, personas, _objects(personas))
+    url = url_for(view, personas, _objects(personas, view))
     assert client.get(url).status_code == 200
     assert client.post(url, {"legal_name": "Hijacked"}).status_code == 403
     personas.dossier_a.refresh_from_db()
@@ -333,13 +347,13 @@ POST_ONLY = [v for v in VIEWS if v.post_only]
 
 @pytest.mark.parametrize("view", POST_ONLY, ids=[v.name for v in POST_ONLY])
 def test_post_only_view_refuses_get(login, personas, view):
-    response = login(personas[view.allowed]).get(url_for(view, personas, _objects(personas)))
+    response = login(personas[view.allowed]).get(url_for(view, personas, _objects(personas, view)))
     assert response.status_code == 405
 
 
 @pytest.mark.parametrize("view", VIEWS, ids=ids)
 def test_allowed_member_gets_the_page(login, personas, view):
-    response = call(login(personas[view.allowed]), view, url_for(view, personas, _objects(personas)))
+    response = call(login(personas[view.allowed]), view, url_for(view, personas, _objects(personas, view)))
     assert response.status_code == (view.expect or (302 if view.post_only else 200))
 
 

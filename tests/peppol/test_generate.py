@@ -66,3 +66,52 @@ def test_credit_note_is_valid_and_refers_to_the_invoice(make_draft, personas):
     assert b"<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>" in data and invoice.number.encode() in data
     result = validate(data)
     assert result.valid, [(i.rule, i.message) for i in result.fatal]
+
+
+def test_issue_stores_a_valid_ubl_original_with_the_pdf_embedded(
+    make_draft, personas, django_capture_on_commit_callbacks
+):
+    import hashlib
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = _issue(make_draft, personas, [dict(LINE)])
+    invoice.refresh_from_db()
+    data = invoice.ubl.read()
+    assert hashlib.sha256(data).hexdigest() == invoice.ubl_sha256
+    assert b'mimeCode="application/pdf"' in data and b'schemeID="0208"' in data
+    assert validate(data).valid
+
+
+def test_an_invoice_that_would_fail_the_official_rules_is_not_issued(make_draft, personas, customer):
+    from invoicing.models import NumberSeries
+
+    customer.peppol_scheme, customer.peppol_id = "0208", "0403170702"  # bad check digits (PEPPOL-COMMON-R043)
+    customer.save()
+    draft = make_draft()
+    with pytest.raises(services.IssueRefused) as info:
+        services.invoice_issue(invoice=draft, actor=personas.entrepreneur_a)
+    assert any("check digits" in message for _, message in info.value.problems)
+    draft.refresh_from_db()
+    assert draft.status == "draft" and not NumberSeries.objects.filter(last_number__gt=0).exists()
+
+
+def test_private_customers_get_a_pdf_invoice_without_ubl(
+    make_draft, personas, seller, django_capture_on_commit_callbacks
+):
+    person = services.customer_create(
+        dossier=seller,
+        actor=personas.entrepreneur_a,
+        legal_name="Sophie Lambert",
+        kind="person",
+        country="BE",
+        street="Rue 4",
+        postal_code="5000",
+        city="Namur",
+    )
+    draft = make_draft()
+    draft.customer = person
+    draft.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = services.invoice_issue(invoice=draft, actor=personas.entrepreneur_a)
+    invoice.refresh_from_db()
+    assert invoice.pdf and not invoice.ubl
