@@ -115,3 +115,18 @@ def test_private_customers_get_a_pdf_invoice_without_ubl(
         invoice = services.invoice_issue(invoice=draft, actor=personas.entrepreneur_a)
     invoice.refresh_from_db()
     assert invoice.pdf and not invoice.ubl
+
+
+def test_export_command_writes_the_stored_originals(
+    make_draft, personas, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invoices = [_issue(make_draft, personas, [dict(LINE)]) for _ in range(2)]
+    call_command("kyte_export_ubl", "--dossier", personas.dossier_a.code, "--out", str(tmp_path))
+    for invoice in invoices:
+        invoice.refresh_from_db()
+        written = (tmp_path / personas.dossier_a.code / f"{invoice.number}.xml").read_bytes()
+        assert written == invoice.ubl.open("rb").read()
+        assert validate(written).valid
