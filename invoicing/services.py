@@ -372,15 +372,17 @@ def _branding_of(dossier: Dossier) -> dict:
 
 def preview_snapshot(invoice: Invoice) -> dict:
     """What a draft will show once issued, with today's dossier and customer data (nothing is stored)."""
-    totals = totals_for(_lines_of(invoice), _allowances_of(invoice))
+    return build_snapshot(invoice, invoice_totals(invoice))
+
+
+def build_snapshot(invoice: Invoice, totals: money.Totals) -> dict:
+    """The frozen content of an issued document: parties, credited reference, VAT breakdown, mentions, branding."""
+    credited = invoice.credited_invoice
     return {
         "seller": _party_seller(invoice.dossier),
         "buyer": _party_buyer(invoice.customer) if invoice.customer else {},
-        "credited": {
-            "number": invoice.credited_invoice.number,
-            "issue_date": invoice.credited_invoice.issue_date.isoformat(),
-        }
-        if invoice.credited_invoice
+        "credited": {"number": credited.number, "issue_date": credited.issue_date.isoformat()}
+        if credited
         else None,
         "breakdown": [
             {
@@ -391,6 +393,9 @@ def preview_snapshot(invoice: Invoice) -> dict:
             }
             for b in totals.breakdown
         ],
+        "mentions": sorted(
+            {line.vat_case for line in invoice.lines.all()} - {VatCase.STANDARD, VatCase.ZERO}
+        ),
         "branding": _branding_of(invoice.dossier),
     }
 
@@ -499,26 +504,7 @@ def invoice_issue(*, invoice: Invoice, actor: User, issue_date: date | None = No
         int(f"{invoice.issue_date.year % 100:02d}{kind_digit}{sequence:07d}")
     )
     credited = invoice.credited_invoice
-    invoice.snapshot = {
-        "seller": _party_seller(invoice.dossier),
-        "buyer": _party_buyer(invoice.customer),
-        "credited": {"number": credited.number, "issue_date": credited.issue_date.isoformat()}
-        if credited
-        else None,
-        "breakdown": [
-            {
-                "category": b.category,
-                "rate": money.canonical(b.rate),
-                "taxable": money.canonical(b.taxable),
-                "tax": money.canonical(b.tax),
-            }
-            for b in totals.breakdown
-        ],
-        "mentions": sorted(
-            {line.vat_case for line in invoice.lines.all()} - {VatCase.STANDARD, VatCase.ZERO}
-        ),
-        "branding": _branding_of(invoice.dossier),
-    }
+    invoice.snapshot = build_snapshot(invoice, totals)
     invoice.status = InvoiceStatus.ISSUED
     invoice.issued_at = timezone.now()
     invoice.issued_by = actor
@@ -563,23 +549,7 @@ def _check_peppol(invoice: Invoice, totals: money.Totals) -> None:
     ):
         setattr(probe, name, getattr(invoice, name))
     probe.number = probe.number or "PROVISIONAL"
-    credited = invoice.credited_invoice
-    probe.snapshot = {
-        "seller": _party_seller(invoice.dossier),
-        "buyer": _party_buyer(invoice.customer),
-        "credited": {"number": credited.number, "issue_date": credited.issue_date.isoformat()}
-        if credited
-        else None,
-        "breakdown": [
-            {
-                "category": b.category,
-                "rate": money.canonical(b.rate),
-                "taxable": money.canonical(b.taxable),
-                "tax": money.canonical(b.tax),
-            }
-            for b in totals.breakdown
-        ],
-    }
+    probe.snapshot = build_snapshot(invoice, totals)
     result = validate(build(probe))
     if not result.valid:
         raise IssueRefused(sorted({explain(issue) for issue in result.fatal}))
