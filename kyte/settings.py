@@ -246,6 +246,9 @@ if KYTE_BILLING_BACKEND == "stripe":
 # --- Peppol -------------------------------------------------------------------------------------------------
 # Directory of the official validation artefacts (see ../shared/peppol/README.md); filled at set-up.
 KYTE_PEPPOL_ARTEFACTS = env_path("KYTE_PEPPOL_ARTEFACTS", VAR_DIR / "peppol-artefacts", base=BASE_DIR)
+# The pinned release that `manage.py kyte_peppol_artefacts` installs there (zip and its SHA-256).
+KYTE_PEPPOL_ARTEFACTS_URL = env_str("KYTE_PEPPOL_ARTEFACTS_URL", "")
+KYTE_PEPPOL_ARTEFACTS_SHA256 = env_str("KYTE_PEPPOL_ARTEFACTS_SHA256", "")
 
 # --- Security -----------------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
