@@ -128,10 +128,6 @@ def _withdraw(dossier: Dossier, *, actor: User) -> None:
         )
 
 
-def kyte_is_available(dossier: Dossier) -> bool:
-    return subscription_for(dossier).is_available()
-
-
 # --- Activation -----------------------------------------------------------------------------------------------
 
 
@@ -189,16 +185,18 @@ def kyte_activate_for_clients(
     *, firm: Firm, dossiers: list[Dossier], actor: User
 ) -> tuple[list[Dossier], dict]:
     """Accountant mode, from the firm dashboard: each dossier separately; returns (activated, {dossier: reason})."""
-    from accounts.forms import DossierForm
+    from billing.forms import CompanyDataForm
 
     activated, refused = [], {}
     for dossier in dossiers:
-        form = KyteCompanyCheck(dossier=dossier)
+        # The stored company data, checked with the rules of the verification form.
+        form = CompanyDataForm(
+            data={name: getattr(dossier, name) or "" for name in COMPANY_FIELDS}, instance=dossier
+        )
         if not form.is_valid():
             refused[dossier] = _("Company data incomplete: %(fields)s.") % {
                 "fields": ", ".join(
-                    str(DossierForm.base_fields[f].label) if f in DossierForm.base_fields else f
-                    for f in form.errors
+                    str(form.fields[name].label) for name in form.errors if name in form.fields
                 )
             }
             continue
@@ -207,7 +205,7 @@ def kyte_activate_for_clients(
                 dossier=dossier,
                 actor=actor,
                 mode=Mode.ACCOUNTANT,
-                company=form.cleaned_data,
+                company={name: form.cleaned_data[name] for name in COMPANY_FIELDS},
                 contact=default_contact(user=actor, dossier=dossier, mode=Mode.ACCOUNTANT),
             )
         except DomainError as exc:
@@ -215,27 +213,6 @@ def kyte_activate_for_clients(
         else:
             activated.append(dossier)
     return activated, refused
-
-
-class KyteCompanyCheck:
-    """Validates a dossier's stored company data with the rules of the verification form."""
-
-    def __init__(self, *, dossier: Dossier):
-        from billing.forms import CompanyDataForm
-
-        data = {name: getattr(dossier, name) or "" for name in COMPANY_FIELDS}
-        self._form = CompanyDataForm(data=data, instance=dossier)
-
-    def is_valid(self) -> bool:
-        return self._form.is_valid()
-
-    @property
-    def errors(self):
-        return self._form.errors
-
-    @property
-    def cleaned_data(self):
-        return {name: self._form.cleaned_data[name] for name in COMPANY_FIELDS}
 
 
 @transaction.atomic

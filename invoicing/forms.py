@@ -47,18 +47,7 @@ class CustomerForm(IdentifierFieldsMixin, forms.ModelForm):
         return days
 
     def clean(self):
-        cleaned = super().clean()
-        if (
-            cleaned.get("country") == "BE"
-            and cleaned.get("kind") == "company"
-            and cleaned.get("enterprise_number")
-            and not cleaned.get("peppol_id")
-        ):
-            cleaned["peppol_scheme"], cleaned["peppol_id"] = "0208", cleaned["enterprise_number"]
-        number, vat = cleaned.get("enterprise_number"), cleaned.get("vat_number")
-        if number and vat and vat.startswith("BE") and vat[2:] != number:
-            self.add_error("vat_number", _("A Belgian VAT number is BE followed by the enterprise number."))
-        return cleaned
+        return self.check_vat_matches(super().clean())
 
 
 class ProductForm(forms.ModelForm):

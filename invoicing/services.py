@@ -49,13 +49,19 @@ class IssueRefused(DomainError):
 # --- Customers and products -----------------------------------------------------------------------------------
 
 
-def customer_create(*, dossier: Dossier, actor: User, **fields: Any) -> Customer:
+def _default_peppol(fields: dict[str, Any]) -> None:
+    """A Belgian business is reached on Peppol as 0208:<enterprise number> unless another identifier is given."""
     if (
         not fields.get("peppol_id")
         and fields.get("enterprise_number")
         and fields.get("country", "BE") == "BE"
+        and fields.get("kind", CustomerKind.COMPANY) == CustomerKind.COMPANY
     ):
         fields["peppol_scheme"], fields["peppol_id"] = "0208", fields["enterprise_number"]
+
+
+def customer_create(*, dossier: Dossier, actor: User, **fields: Any) -> Customer:
+    _default_peppol(fields)
     customer = Customer.objects.create(dossier=dossier, **fields)
     audit_log(
         actor=actor,
@@ -68,6 +74,9 @@ def customer_create(*, dossier: Dossier, actor: User, **fields: Any) -> Customer
 
 
 def customer_update(*, customer: Customer, actor: User, data: dict[str, Any]) -> Customer:
+    if "enterprise_number" in data:
+        data = {"kind": customer.kind, "country": customer.country, **data}
+        _default_peppol(data)
     for name, value in data.items():
         setattr(customer, name, value)
     customer.save()
