@@ -348,3 +348,22 @@ def test_standalone_credit_note_names_the_invoice_it_corrects(login, draft, pers
     note.refresh_from_db()
     assert note.status == "issued" and note.payable == Decimal("90.75")
     assert note.snapshot["credited"]["number"] == issued.number
+
+
+def test_peppol_address_is_prefilled_when_the_enterprise_number_is_added_later(login, seller, personas):
+    customer = services.customer_create(dossier=seller, actor=personas.entrepreneur_a, legal_name="Later SA")
+    assert customer.peppol_endpoint == ""
+    services.customer_update(
+        customer=customer,
+        actor=personas.entrepreneur_a,
+        data={"enterprise_number": "0202239951", "peppol_id": ""},
+    )
+    assert customer.peppol_endpoint == "0208:0202239951"
+    person = services.customer_create(
+        dossier=seller,
+        actor=personas.entrepreneur_a,
+        legal_name="Jan",
+        kind="person",
+        enterprise_number="0202239951",
+    )
+    assert person.peppol_endpoint == ""  # private persons are not reached on Peppol
