@@ -9,16 +9,14 @@ PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 \
 	$$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && { echo $$p; break; }; done)
 
 VENV := .venv
-# The official Peppol artefacts: ../shared/peppol on these machines unless KYTE_PEPPOL_ARTEFACTS says otherwise.
-ifneq ($(wildcard ../shared/peppol/xslt),)
-export KYTE_PEPPOL_ARTEFACTS ?= $(abspath ../shared/peppol)
-endif
+# The official Peppol artefacts are copied from here into KYTE_PEPPOL_ARTEFACTS (default var/peppol-artefacts).
+ARTEFACTS_FROM ?= ../shared/peppol
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test lint format messages clean
+.PHONY: help install artefacts run test lint format messages clean
 
 help:
 	@echo "make run     install, migrate, load demo data, serve the app with a Celery worker"
@@ -42,15 +40,20 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+artefacts: install
+	@if [ -d "$(ARTEFACTS_FROM)/xslt" ]; then $(PY) manage.py kyte_peppol_artefacts --if-missing --from $(ARTEFACTS_FROM); \
+	else $(PY) manage.py kyte_peppol_artefacts --if-missing || \
+	echo "Peppol validation needs the official artefacts: set ARTEFACTS_FROM=DIR or KYTE_PEPPOL_ARTEFACTS_URL/_SHA256."; fi
+
 messages: install
 	$(PY) manage.py kyte_compilemessages
 
-run: install messages
+run: install messages artefacts
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py kyte_demo
 	$(PY) manage.py kyte_serve --host $(HOST) --port $(PORT)
 
-test: install messages
+test: install messages artefacts
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -158,7 +158,9 @@ def _build(invoice: Invoice, pdf: bytes | None) -> bytes:
             mimeCode="application/pdf",
             filename=f"{invoice.number}.pdf",
         )
-    categories = {rule(line.vat_case).category for line in invoice.lines.all()}
+    lines = list(invoice.lines.all())
+    allowances = list(invoice.allowances_charges.all())
+    categories = {rule(line.vat_case).category for line in lines}
     vat_ids = "O" not in categories
     _party(_cac(root, "AccountingSupplierParty"), seller, seller=True, vat_ids=vat_ids)
     _party(_cac(root, "AccountingCustomerParty"), buyer, seller=False, vat_ids=vat_ids)
@@ -181,7 +183,7 @@ def _build(invoice: Invoice, pdf: bytes | None) -> bytes:
             _cbc(_cac(account, "FinancialInstitutionBranch"), "ID", seller["bic"])
     if invoice.due_date and not credit:
         _cbc(_cac(root, "PaymentTerms"), "Note", f"Due {invoice.due_date.isoformat()}")
-    for item in invoice.allowances_charges.all():
+    for item in allowances:
         node = _cac(root, "AllowanceCharge")
         _cbc(node, "ChargeIndicator", "true" if item.is_charge else "false")
         _cbc(node, "AllowanceChargeReason", item.reason)
@@ -192,11 +194,11 @@ def _build(invoice: Invoice, pdf: bytes | None) -> bytes:
     tax_total = _cac(root, "TaxTotal")
     _amount(tax_total, "TaxAmount", invoice.tax_total, currency)
     cases = {}
-    for line in invoice.lines.all():
+    for line in lines:
         cases.setdefault(
             (rule(line.vat_case).category, Decimal(line.vat_rate).quantize(Decimal("0.01"))), line.vat_case
         )
-    for item in invoice.allowances_charges.all():
+    for item in allowances:
         cases.setdefault(
             (rule(item.vat_case).category, Decimal(item.vat_rate).quantize(Decimal("0.01"))), item.vat_case
         )
@@ -215,7 +217,7 @@ def _build(invoice: Invoice, pdf: bytes | None) -> bytes:
     if invoice.charge_total:
         _amount(totals, "ChargeTotalAmount", invoice.charge_total, currency)
     _amount(totals, "PayableAmount", invoice.payable, currency)
-    for n, line in enumerate(invoice.lines.all(), start=1):
+    for n, line in enumerate(lines, start=1):
         node = _cac(root, "CreditNoteLine" if credit else "InvoiceLine")
         _cbc(node, "ID", n)
         _cbc(

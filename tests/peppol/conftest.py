@@ -1,4 +1,3 @@
-import os
 from pathlib import Path
 
 import pytest
@@ -9,8 +8,11 @@ EXAMPLES = sorted((SHARED / "examples").glob("*.xml"))
 
 @pytest.fixture(autouse=True)
 def _artefacts(settings):
-    """The official artefacts: KYTE_PEPPOL_ARTEFACTS when set (CI sets it), else ../shared/peppol."""
-    root = Path(os.environ.get("KYTE_PEPPOL_ARTEFACTS") or SHARED)
+    """The official artefacts: those installed in KYTE_PEPPOL_ARTEFACTS (make test copies them there), else
+    ../shared/peppol."""
+    root = Path(settings.KYTE_PEPPOL_ARTEFACTS)
+    if not (root / "xslt").exists():
+        root = SHARED
     if not (root / "xslt").exists():
         pytest.skip("the Peppol artefacts are not available (../shared/peppol)")
     settings.KYTE_PEPPOL_ARTEFACTS = root

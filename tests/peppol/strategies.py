@@ -107,7 +107,9 @@ discounts = st.one_of(
 def lines(draw, cases: list[str]) -> dict:
     case = draw(st.sampled_from(cases))
     return {
-        "description": draw(st.sampled_from(["Consultance", "Onderhoud & herstel", "Formation « Peppol »", "Ü"])),
+        "description": draw(
+            st.sampled_from(["Consultance", "Onderhoud & herstel", "Formation « Peppol »", "Ü"])
+        ),
         "quantity": draw(quantities),
         "unit": draw(st.sampled_from([u.value for u in Unit])),
         "unit_price": draw(prices),
@@ -141,7 +143,9 @@ def specs(draw) -> Spec:
             }
         )
     credit = draw(st.sampled_from(["", "", "all", "some"]))
-    return Spec(customer={"kind": CustomerKind.COMPANY, **customer}, lines=drawn, allowances=allowances, credit=credit)
+    return Spec(
+        customer={"kind": CustomerKind.COMPANY, **customer}, lines=drawn, allowances=allowances, credit=credit
+    )
 
 
 def issuable(spec: Spec) -> bool:

@@ -87,3 +87,15 @@ def test_copy_from_a_local_directory(settings, tmp_path):
     assert (tmp_path / "copy" / "xsd" / "maindoc" / "UBL-Invoice-2.1.xsd").is_file()
     with pytest.raises(CommandError, match="lacks"):
         call_command("kyte_peppol_artefacts", "--from", str(tmp_path / "nowhere"))
+
+
+def test_if_missing_leaves_an_installed_tree_alone(settings, tmp_path):
+    settings.KYTE_PEPPOL_ARTEFACTS = tmp_path / "copy"
+    call_command("kyte_peppol_artefacts", "--if-missing", "--from", str(SHARED))
+    marker = tmp_path / "copy" / "xslt" / "marker"
+    marker.write_text("kept")
+    out = io.StringIO()
+    call_command("kyte_peppol_artefacts", "--if-missing", "--from", str(SHARED), stdout=out)
+    assert marker.read_text() == "kept" and "already" in out.getvalue()
+    call_command("kyte_peppol_artefacts", "--from", str(SHARED), stdout=out)
+    assert not marker.exists()  # without --if-missing the tree is replaced

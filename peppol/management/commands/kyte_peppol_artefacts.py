@@ -2,6 +2,7 @@
 
 manage.py kyte_peppol_artefacts                 # the pinned release: KYTE_PEPPOL_ARTEFACTS_URL + _SHA256
 manage.py kyte_peppol_artefacts --from DIR      # copy from a local directory (../shared/peppol here)
+manage.py kyte_peppol_artefacts --if-missing …  # only when not installed yet (what make run / make test do)
 """
 
 from __future__ import annotations
@@ -39,13 +40,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--from", dest="source", help="copy from this local directory instead of downloading"
         )
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="do nothing when KYTE_PEPPOL_ARTEFACTS already holds the artefacts (make run / make test)",
+        )
         parser.add_argument("--url", help="release zip (default: KYTE_PEPPOL_ARTEFACTS_URL)")
         parser.add_argument(
             "--sha256", help="expected SHA-256 of the zip (default: KYTE_PEPPOL_ARTEFACTS_SHA256)"
         )
 
-    def handle(self, *args, source=None, url=None, sha256=None, **options):
+    def handle(self, *args, source=None, url=None, sha256=None, if_missing=False, **options):
         target = Path(settings.KYTE_PEPPOL_ARTEFACTS)
+        if if_missing and all((target / name).is_file() for name in REQUIRED):
+            self.stdout.write(f"Peppol artefacts already in {target}")
+            return
         staging = Path(tempfile.mkdtemp(prefix="kyte-artefacts-"))
         try:
             if source:
