@@ -3,6 +3,7 @@ from django.urls import include, path
 from accounts import views
 from billing import urls as billing_urls
 from invoicing import urls as invoicing_urls
+from monitoring import urls as monitoring_urls
 
 firm_patterns = [
     path("", views.firm_dashboard, name="firm_dashboard"),
@@ -40,7 +41,10 @@ urlpatterns = [
     path("onboarding/firm/", views.firm_signup, name="firm_signup"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("language/", views.set_language, name="set_language"),
-    path("f/<slug:firm_slug>/", include(firm_patterns + billing_urls.firm_patterns)),
+    path(
+        "f/<slug:firm_slug>/",
+        include(firm_patterns + billing_urls.firm_patterns + monitoring_urls.firm_patterns),
+    ),
     path(
         "d/<str:dossier_code>/",
         include(dossier_patterns + billing_urls.dossier_patterns + invoicing_urls.dossier_patterns),

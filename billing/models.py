@@ -154,6 +154,11 @@ class StatusChange(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d} {self.from_status}→{self.to_status} ({self.reason})"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("The Kyte state history is append-only.")
+        super().save(*args, **kwargs)
+
 
 class StripeEvent(models.Model):
     """Every webhook event, stored once by its id: a duplicate delivery is acknowledged and ignored."""

@@ -247,6 +247,16 @@ def kyte_switch_mode(*, dossier: Dossier, mode: Mode, actor: User) -> KyteSubscr
         )
         sub.mode = mode
         sub.save(update_fields=["mode", "updated_at"])
+        # The history the monthly counts are computed from records mode switches too (same status).
+        StatusChange.objects.create(
+            subscription=sub,
+            dossier=dossier,
+            from_status=sub.status,
+            to_status=sub.status,
+            mode=mode,
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            reason="mode_switched",
+        )
         firm = dossier.firm
         transaction.on_commit(lambda: firm_billing_sync(firm=firm))
     return sub

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "billing",
     "invoicing",
     "peppol",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
@@ -144,6 +145,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
     "kyte-trial-expiry": {"task": "billing.trial_expiry_sweep", "schedule": 3600.0},
     "kyte-local-renewals": {"task": "billing.local_renewal_sweep", "schedule": 3600.0},
+    "kyte-close-months": {"task": "monitoring.close_ended_months", "schedule": 3600.0},
 }
 
 # --- Auth (django-allauth) ----------------------------------------------------------------------------------

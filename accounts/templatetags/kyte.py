@@ -29,6 +29,8 @@ AUDIT_LABELS = {
     "kyte.mode.switched": _("Kyte subscription management changed"),
     "kyte.trial.reminder": _("Kyte trial reminder sent"),
     "kyte.firm_billing.quantity": _("Firm billing updated"),
+    "kyte.month.closed": _("Month closed (Surveillance)"),
+    "kyte.month.adjusted": _("Closed month adjusted (Surveillance)"),
 }
 
 
@@ -45,6 +47,7 @@ REASONS = {
     "subscription_started": _("payment"),
     "firm_subscription_started": _("billed to the firm"),
     "cancelled_at_period_end": _("end of the paid period"),
+    "mode_switched": _("change of who manages the subscription"),
 }
 
 
@@ -63,3 +66,12 @@ def field_label(name: str, entry) -> str:
         return str(model._meta.get_field(name).verbose_name) if model else name
     except (LookupError, FieldDoesNotExist, ValueError):
         return name
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template (None when missing)."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
