@@ -91,10 +91,10 @@ def month_rows(
         if accountant_id:
             facts = facts.filter(accountant_id=accountant_id)
         aggregates = facts.values("close__month").annotate(
-            **{name: Sum("sign", filter=q, default=0) for name, q in _AGGREGATES.items()}
+            **{f"n_{name}": Sum("sign", filter=q, default=0) for name, q in _AGGREGATES.items()}
         )
         for values in aggregates:
-            rows[values["close__month"]].counts = {name: values[name] for name in METRICS}
+            rows[values["close__month"]].counts = {name: values[f"n_{name}"] for name in METRICS}
     open_months = [m for m in months if not rows[m].closed]
     if open_months:
         live, info = services.compute_months(

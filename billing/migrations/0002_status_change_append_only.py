@@ -11,7 +11,7 @@ BEGIN
        AND (to_jsonb(NEW) ->> 'actor_id') IS NULL AND (to_jsonb(NEW) ->> 'accountant_id') IS NULL THEN
         RETURN NEW;
     END IF;
-    RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
+    RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ' is append-only';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER billing_statuschange_append_only
