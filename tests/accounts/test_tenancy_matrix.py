@@ -28,6 +28,7 @@ class View:
     expect: int | None = None  # what the allowed member gets, when not 200 (GET) / 302 (POST)
     scoped_obj: bool = True  # the URL object is looked up in the tenant (another tenant's → 404)
     obj_kwarg: str = "uuid"
+    kwargs: dict = field(default_factory=dict)  # further URL arguments
 
 
 VIEWS = [
@@ -142,6 +143,13 @@ VIEWS = [
     View("invoice_credit", "dossier", "entrepreneur_a", lacking=("reader_a",), post_only=True, obj="issued"),
     View("invoice_delete", "dossier", "entrepreneur_a", lacking=("reader_a",), post_only=True, obj="draft"),
     View("firm_kyte", "firm", "accountant", lacking=("assistant",)),
+    View("surveillance", "firm", "accountant", lacking=("assistant",)),
+    View(
+        "surveillance_month", "firm", "accountant", lacking=("assistant",), kwargs={"year": 2026, "month": 1}
+    ),
+    View(
+        "surveillance_export", "firm", "accountant", lacking=("assistant",), kwargs={"year": 2026, "month": 1}
+    ),
     View(
         "firm_kyte_bulk",
         "firm",
@@ -253,7 +261,7 @@ def url_for(view: View, p, objects, *, firm=None, dossier=None):
     )
     if view.obj:
         kwargs[view.obj_kwarg] = objects[view.obj]
-    return reverse(view.name, kwargs=kwargs)
+    return reverse(view.name, kwargs={**kwargs, **view.kwargs})
 
 
 def call(client, view: View, url):
@@ -285,7 +293,7 @@ def test_unknown_tenant_code_gets_404(login, personas, view):
     kwargs = {"firm_slug": "no-such-firm"} if view.tenant == "firm" else {"dossier_code": "zzzzzzzz"}
     if view.obj:
         kwargs[view.obj_kwarg] = _objects(personas, view)[view.obj]
-    response = call(login(personas[view.allowed]), view, reverse(view.name, kwargs=kwargs))
+    response = call(login(personas[view.allowed]), view, reverse(view.name, kwargs={**kwargs, **view.kwargs}))
     assert response.status_code == 404
 
 
