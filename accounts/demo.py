@@ -205,6 +205,42 @@ def load_demo(*, seed: int | None = None) -> Firm:
     return firm
 
 
+def _demo_history(firm: Firm, owner_of: dict, accountant: User) -> None:
+    """Past Kyte periods (ended at least 40 days ago) so Surveillance has months of history to chart; the months
+    that are over are then closed, as the beat job does."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from billing.models import KyteSubscription, Mode, StatusChange
+    from monitoring.services import close_ended_months
+
+    rng = random.Random(7)  # noqa: S311 - demo data
+    now = timezone.now()
+    for dossier in firm.dossiers.order_by("legal_name"):
+        if rng.random() < 0.25:
+            continue
+        sub, _ = KyteSubscription.objects.get_or_create(dossier=dossier)
+        mode = Mode.ACCOUNTANT if rng.random() < 0.5 else Mode.SELF_SERVICE
+        actor = accountant if mode == Mode.ACCOUNTANT else owner_of.get(dossier.pk)
+        start = now - timedelta(days=rng.randrange(200, 600))
+        end = min(start + timedelta(days=rng.randrange(45, 420)), now - timedelta(days=40))
+        steps = [(start, "not_active", "trial"), (start + timedelta(days=30), "trial", "active")]
+        steps.append((end, "active", "not_active"))
+        for at, before, after in steps:
+            StatusChange.objects.create(
+                subscription=sub,
+                dossier=dossier,
+                at=at,
+                from_status=before,
+                to_status=after,
+                mode=mode,
+                actor=actor,
+                reason="demo_history",
+            )
+    close_ended_months(now=now)
+
+
 def _demo_kyte(firm: Firm, staff: dict) -> None:
     """A few dossiers in each Kyte state, so every screen has something to show (only on first load)."""
     from datetime import timedelta
@@ -233,6 +269,7 @@ def _demo_kyte(firm: Firm, staff: dict) -> None:
         sub.refresh_from_db()
         return d, sub
 
+    _demo_history(firm, owner_of, accountant)
     start("Brouwerij De Smet", Mode.SELF_SERVICE, days_ago=10)
     d, sub = start("Studio Wouters Architecture", Mode.SELF_SERVICE, days_ago=3)
     kyte.kyte_local_checkout_paid(dossier=d, actor=owner_of[d.pk], token=sub.checkout_token)

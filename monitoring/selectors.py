@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from monitoring import intervals, services
 from monitoring.intervals import Facts
+from billing.models import Mode, StatusChange
 from monitoring.models import MonthClose, MonthFact
 
 METRICS = (
@@ -79,7 +80,8 @@ def month_rows(
     now = now or timezone.now()
     current = intervals.month_of(now)
     last = min(last, current)
-    months = intervals.months_between(_months_back(last, count - 1), last)
+    first = services.first_month(firm) or current  # no empty months before the firm's first activation
+    months = intervals.months_between(max(_months_back(last, count - 1), min(first, last)), last)
     rows = {month: MonthRow(month) for month in months}
     closes = MonthClose.objects.filter(firm=firm, month__in=months).annotate(n=Count("adjustments"))
     for close in closes:
@@ -108,6 +110,11 @@ def month_rows(
                 for metric in METRICS:
                     rows[month].counts[metric] += _matches(facts, metric)
     return [rows[m] for m in reversed(months)]
+
+
+def firm_manages_subscriptions(firm) -> bool:
+    """Whether any dossier of the firm was ever accountant-managed: the billable numbers are shown only then."""
+    return StatusChange.objects.filter(dossier__firm=firm, mode=Mode.ACCOUNTANT).exists()
 
 
 def _months_back(month: date, n: int) -> date:

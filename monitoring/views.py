@@ -74,7 +74,7 @@ def _chart(rows: list[selectors.MonthRow], show_billable: bool) -> dict:
         )
     return {
         "bars": bars,
-        "width": len(months) * (width + gap),
+        "width": max(len(months), 12) * (width + gap),  # few months keep narrow bars, aligned left
         "height": height,
         "half": width // 2,
         "full": width if not show_billable else width // 2,
@@ -89,7 +89,7 @@ def surveillance(request, firm_slug: str):
     accountant_id = _accountant(request, staff)
     now = timezone.now()
     rows = selectors.month_rows(firm, last=intervals.month_of(now), accountant_id=accountant_id, now=now)
-    show_billable = any(row.accountant or row.billable for row in rows)
+    show_billable = selectors.firm_manages_subscriptions(firm)
     return render(
         request,
         "monitoring/surveillance.html",
@@ -116,7 +116,7 @@ def surveillance_month(request, firm_slug: str, year: int, month: int):
         metric = "activated"
     rows, close = selectors.month_dossiers(firm, value, accountant_id=accountant_id)
     counts = {name: len(selectors.filter_rows(rows, name)) for name in selectors.METRICS}
-    show_billable = counts["accountant"] > 0 or counts["billable"] > 0
+    show_billable = selectors.firm_manages_subscriptions(firm)
     return render(
         request,
         "monitoring/surveillance_month.html",
