@@ -8,9 +8,9 @@ from datetime import date, datetime
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from billing.models import Mode, StatusChange
 from monitoring import intervals, services
 from monitoring.intervals import Facts
-from billing.models import Mode, StatusChange
 from monitoring.models import MonthClose, MonthFact
 
 METRICS = (
