@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -50,6 +51,38 @@ class Facts:
         return self.activated and not self.paid
 
 
+METRICS = (
+    "activated",
+    "billable",
+    "trial_only",
+    "paid",
+    "self_service",
+    "accountant",
+    "new",
+    "deactivated",
+    "active_at_end",
+)
+
+
+def matches(facts: Facts, metric: str) -> bool:
+    """Whether a dossier's month facts count in `metric`."""
+    if metric == "trial_only":
+        return facts.activated and not facts.paid
+    if metric == "self_service":
+        return facts.activated and facts.mode == "self_service"
+    if metric == "accountant":
+        return facts.activated and facts.mode == ACCOUNTANT
+    return bool(getattr(facts, metric))
+
+
+def counts(all_facts) -> dict[str, int]:
+    totals = dict.fromkeys(METRICS, 0)
+    for facts in all_facts:
+        for metric in METRICS:
+            totals[metric] += matches(facts, metric)
+    return totals
+
+
 def month_start(month: date) -> datetime:
     return datetime(month.year, month.month, 1, tzinfo=BRUSSELS)
 
@@ -58,6 +91,7 @@ def next_month(month: date) -> date:
     return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
 
 
+@lru_cache(maxsize=512)
 def month_bounds(month: date) -> tuple[datetime, datetime]:
     return month_start(month), month_start(next_month(month))
 
@@ -67,6 +101,7 @@ def month_of(moment: datetime) -> date:
     return date(local.year, local.month, 1)
 
 
+@lru_cache(maxsize=4096)
 def _local_day(moment: datetime) -> date:
     return moment.astimezone(BRUSSELS).date()
 
@@ -81,6 +116,8 @@ def facts_for_month(
         end = max(now, start)
     state = initial or Change(start, "not_active", "")
     events = [c for c in changes if start <= c.at < end]
+    if not events:  # the common case: the same state all month
+        return _steady(state, start, end)
     activated = billable = paid = new = deactivated = False
     mode = ""
     first: datetime | None = None
@@ -123,6 +160,26 @@ def facts_for_month(
         active_from=_local_day(first) if first else None,
         active_until=None if final or last_end is None else _local_day(last_end - timedelta(microseconds=1)),
         billable_days=len(billable_days),
+    )
+
+
+def _steady(state: Change, start: datetime, end: datetime) -> Facts | None:
+    if state.status not in ACTIVE or end <= start:
+        return None
+    paid = state.status in PAID
+    billable = paid and state.mode == ACCOUNTANT
+    first_day, last_day = _local_day(start), _local_day(end - timedelta(microseconds=1))
+    return Facts(
+        activated=True,
+        billable=billable,
+        paid=paid,
+        mode=state.mode,
+        new=False,
+        deactivated=False,
+        active_at_end=True,
+        active_from=first_day,
+        active_until=None,
+        billable_days=(last_day - first_day).days + 1 if billable else 0,
     )
 
 

@@ -45,6 +45,7 @@ class MonthClose(AppendOnly):
     activated = models.PositiveIntegerField(default=0)
     billable = models.PositiveIntegerField(default=0)
     active_at_end = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, help_text="every Surveillance number of the month, as closed")
 
     class Meta:
         verbose_name = _("closed month")
@@ -67,6 +68,7 @@ class MonthAdjustment(AppendOnly):
     reason = models.CharField(max_length=200)
     delta_activated = models.IntegerField(default=0)
     delta_billable = models.IntegerField(default=0)
+    deltas = models.JSONField(default=dict, help_text="the change of every Surveillance number")
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, Q, Sum
+from django.core.cache import cache
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
 from billing.models import Mode, StatusChange
@@ -13,17 +14,7 @@ from monitoring import intervals, services
 from monitoring.intervals import Facts
 from monitoring.models import MonthClose, MonthFact
 
-METRICS = (
-    "activated",
-    "billable",
-    "trial_only",
-    "paid",
-    "self_service",
-    "accountant",
-    "new",
-    "deactivated",
-    "active_at_end",
-)
+METRICS = intervals.METRICS
 
 
 @dataclass
@@ -50,16 +41,6 @@ class DossierRow:
     adjusted: bool = False
 
 
-def _matches(facts, metric: str) -> bool:
-    if metric == "trial_only":
-        return facts.activated and not facts.paid
-    if metric == "self_service":
-        return facts.activated and facts.mode == "self_service"
-    if metric == "accountant":
-        return facts.activated and facts.mode == "accountant"
-    return bool(getattr(facts, metric))
-
-
 _AGGREGATES = {
     "activated": Q(activated=True),
     "billable": Q(billable=True),
@@ -83,15 +64,24 @@ def month_rows(
     first = services.first_month(firm) or current  # no empty months before the firm's first activation
     months = intervals.months_between(max(_months_back(last, count - 1), min(first, last)), last)
     rows = {month: MonthRow(month) for month in months}
-    closes = MonthClose.objects.filter(firm=firm, month__in=months).annotate(n=Count("adjustments"))
+    closes = MonthClose.objects.filter(firm=firm, month__in=months).prefetch_related("adjustments")
     for close in closes:
-        rows[close.month].closed = True
-        rows[close.month].adjusted = close.n > 0
+        row = rows[close.month]
+        row.closed = True
+        adjustments = list(close.adjustments.all())
+        row.adjusted = bool(adjustments)
+        # The numbers frozen at the close, plus the adjustments since.
+        row.counts = {
+            name: close.counts.get(name, 0) + sum(a.deltas.get(name, 0) for a in adjustments)
+            for name in METRICS
+        }
     closed = [m for m in months if rows[m].closed]
-    if closed:
-        facts = MonthFact.objects.filter(close__firm=firm, close__month__in=closed)
-        if accountant_id:
-            facts = facts.filter(accountant_id=accountant_id)
+    if closed and accountant_id:  # per accountant: from the frozen facts of each dossier
+        facts = MonthFact.objects.filter(
+            close__firm=firm, close__month__in=closed, accountant_id=accountant_id
+        )
+        for month in closed:
+            rows[month].counts = dict.fromkeys(METRICS, 0)
         aggregates = facts.values("close__month").annotate(
             **{f"n_{name}": Sum("sign", filter=q, default=0) for name, q in _AGGREGATES.items()}
         )
@@ -99,17 +89,37 @@ def month_rows(
             rows[values["close__month"]].counts = {name: values[f"n_{name}"] for name in METRICS}
     open_months = [m for m in months if not rows[m].closed]
     if open_months:
-        live, info = services.compute_months(
-            firm, intervals.months_between(open_months[0], open_months[-1]), now=now
-        )
-        for month in open_months:
+        for month, counts in _live_counts(firm, open_months, accountant_id, now).items():
             rows[month].live = True
-            for pk, facts in live[month].items():
-                if accountant_id and info[pk].accountant_id != accountant_id:
-                    continue
-                for metric in METRICS:
-                    rows[month].counts[metric] += _matches(facts, metric)
+            rows[month].counts = counts
     return [rows[m] for m in reversed(months)]
+
+
+def _live_counts(firm, open_months: list[date], accountant_id: int | None, now: datetime) -> dict[date, dict]:
+    """Counts of the months not closed yet, from the history. The firm-wide numbers are cached under the id of
+    the firm's latest history row: any change (the history is append-only) gives a new key, so they stay exact.
+    Per accountant they are computed each time (a dossier's accountant can change without a history row)."""
+    key = None
+    if accountant_id is None:
+        latest = StatusChange.objects.filter(dossier__firm=firm).aggregate(latest=Max("id"))["latest"]
+        key = f"kyte:surveillance:{firm.pk}:{open_months[0]:%Y%m}:{open_months[-1]:%Y%m}:{latest}"
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    live, info = services.compute_months(
+        firm, intervals.months_between(open_months[0], open_months[-1]), now=now
+    )
+    result = {
+        month: intervals.counts(
+            facts
+            for pk, facts in live[month].items()
+            if not accountant_id or info[pk].accountant_id == accountant_id
+        )
+        for month in open_months
+    }
+    if key:
+        cache.set(key, result, 3600)
+    return result
 
 
 def firm_manages_subscriptions(firm) -> bool:
@@ -129,26 +139,23 @@ def month_dossiers(
     close = MonthClose.objects.filter(firm=firm, month=month).first()
     rows: list[DossierRow] = []
     if close is not None:
-        current: dict[int, tuple[MonthFact, bool]] = {}
-        for fact in close.facts.select_related("dossier").order_by("id"):
-            if fact.sign > 0:
-                current[fact.dossier_id] = (fact, fact.adjustment_id is not None)
-            else:
-                current.pop(fact.dossier_id, None)
-        for fact, adjusted in current.values():
-            if accountant_id and fact.accountant_id != accountant_id:
+        fields = (
+            "dossier_id",
+            "sign",
+            "adjustment_id",
+            "accountant_id",
+            "dossier__code",
+            "dossier__legal_name",
+        )
+        current: dict[int, DossierRow] = {}
+        for values in close.facts.order_by("id").values_list(*fields, *services.FACT_FIELDS):
+            pk, sign, adjustment_id, accountant, code, name = values[:6]
+            if sign < 0:
+                current.pop(pk, None)
                 continue
-            values = {name: getattr(fact, name) for name in services.FACT_FIELDS}
-            rows.append(
-                DossierRow(
-                    fact.dossier_id,
-                    fact.dossier.code,
-                    fact.dossier.legal_name,
-                    fact.accountant_id,
-                    Facts(**values),
-                    adjusted,
-                )
-            )
+            facts = Facts(**dict(zip(services.FACT_FIELDS, values[6:], strict=True)))
+            current[pk] = DossierRow(pk, code, name, accountant, facts, adjustment_id is not None)
+        rows = [row for row in current.values() if not accountant_id or row.accountant_id == accountant_id]
     else:
         live, info = services.compute_months(firm, [month], now=now)
         for pk, facts in live[month].items():
@@ -160,4 +167,4 @@ def month_dossiers(
 
 
 def filter_rows(rows: list[DossierRow], metric: str) -> list[DossierRow]:
-    return [row for row in rows if _matches(row.facts, metric)]
+    return [row for row in rows if intervals.matches(row.facts, metric)]

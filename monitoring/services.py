@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -50,18 +50,12 @@ def compute_months(
     now = now or timezone.now()
     range_start = intervals.month_start(months[0])
     range_end = min(intervals.month_start(intervals.next_month(months[-1])), now)
-    last = StatusChange.objects.filter(dossier=OuterRef("pk"), at__lt=range_start).order_by("-at", "-id")
-    initial_rows = (
-        Dossier.objects.filter(firm=firm)
-        .annotate(s0=Subquery(last.values("to_status")[:1]), m0=Subquery(last.values("mode")[:1]))
-        .filter(s0__in=ACTIVE)
-        .values_list("pk", "code", "legal_name", "accountant_id", "s0", "m0")
-    )
     info: dict[int, DossierInfo] = {}
     history: dict[int, list[Change]] = {}
-    for pk, code, name, accountant_id, s0, m0 in initial_rows:
-        info[pk] = DossierInfo(pk, code, name, accountant_id)
-        history[pk] = [Change(range_start, s0, m0 or "")]
+    for pk, code, name, accountant_id, s0, m0 in _states_at(firm, range_start):
+        if s0 in ACTIVE:
+            info[pk] = DossierInfo(pk, code, name, accountant_id)
+            history[pk] = [Change(range_start, s0, m0 or "")]
     changes = (
         StatusChange.objects.filter(dossier__firm=firm, at__gte=range_start, at__lt=range_end)
         .order_by("dossier_id", "at", "id")
@@ -95,6 +89,33 @@ def compute_months(
     return result, info
 
 
+def _states_at(firm: Firm, moment: datetime):
+    """(dossier id, code, name, accountant id, status, mode) of the last change before `moment`, per dossier of
+    the firm that had one: one query (DISTINCT ON on PostgreSQL, a correlated subquery elsewhere)."""
+    fields = (
+        "dossier_id",
+        "dossier__code",
+        "dossier__legal_name",
+        "dossier__accountant_id",
+        "to_status",
+        "mode",
+    )
+    if connection.vendor == "postgresql":
+        return (
+            StatusChange.objects.filter(dossier__firm=firm, at__lt=moment)
+            .order_by("dossier_id", "-at", "-id")
+            .distinct("dossier_id")
+            .values_list(*fields)
+        )
+    last = StatusChange.objects.filter(dossier=OuterRef("pk"), at__lt=moment).order_by("-at", "-id")
+    return (
+        Dossier.objects.filter(firm=firm)
+        .annotate(s0=Subquery(last.values("to_status")[:1]), m0=Subquery(last.values("mode")[:1]))
+        .exclude(s0=None)
+        .values_list("pk", "code", "legal_name", "accountant_id", "s0", "m0")
+    )
+
+
 def _fact_values(facts: Facts) -> dict:
     return {name: getattr(facts, name) for name in FACT_FIELDS}
 
@@ -122,12 +143,14 @@ def close_month(
         if close is None:
             try:
                 with transaction.atomic():
+                    totals = intervals.counts(facts.values())
                     close = MonthClose.objects.create(
                         firm=firm,
                         month=month,
-                        activated=sum(f.activated for f in facts.values()),
-                        billable=sum(f.billable for f in facts.values()),
-                        active_at_end=sum(f.active_at_end for f in facts.values()),
+                        activated=totals["activated"],
+                        billable=totals["billable"],
+                        active_at_end=totals["active_at_end"],
+                        counts=totals,
                     )
             except IntegrityError:  # another worker closed it first: check against theirs below
                 close = MonthClose.objects.select_for_update().get(firm=firm, month=month)
@@ -188,12 +211,15 @@ def _adjust(close: MonthClose, facts: dict[int, Facts], info: dict[int, DossierI
             )
             delta_activated += facts[pk].activated
             delta_billable += facts[pk].billable
+    before = intervals.counts(Facts(**_fact_row(current[pk])) for pk in changed if pk in current)
+    after = intervals.counts(facts[pk] for pk in changed if pk in facts)
     adjustment = MonthAdjustment.objects.create(
         close=close,
         actor=actor,
         reason=f"history of {close.month:%Y-%m} corrected for {len(changed)} dossier(s)",
         delta_activated=delta_activated,
         delta_billable=delta_billable,
+        deltas={name: after[name] - before[name] for name in intervals.METRICS},
     )
     for row in rows:
         row.adjustment = adjustment

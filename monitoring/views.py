@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from datetime import date
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -115,17 +116,22 @@ def surveillance_month(request, firm_slug: str, year: int, month: int):
     if metric not in selectors.METRICS:
         metric = "activated"
     rows, close = selectors.month_dossiers(firm, value, accountant_id=accountant_id)
-    counts = {name: len(selectors.filter_rows(rows, name)) for name in selectors.METRICS}
+    counts = intervals.counts(row.facts for row in rows)
     show_billable = selectors.firm_manages_subscriptions(firm)
+    page = Paginator(selectors.filter_rows(rows, metric), 100).get_page(request.GET.get("page"))
+    template = (
+        "monitoring/partials/month_dossiers.html" if request.htmx else "monitoring/surveillance_month.html"
+    )
     return render(
         request,
-        "monitoring/surveillance_month.html",
+        template,
         {
             "month": value,
             "close": close,
             "adjustments": list(close.adjustments.all()) if close else [],
             "metric": metric,
-            "rows": selectors.filter_rows(rows, metric),
+            "page": page,
+            "rows": page.object_list,
             "counts": counts,
             "tabs": [
                 (name, METRIC_LABELS[name], counts[name])

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -106,6 +107,7 @@ def test_another_firms_numbers_are_never_visible(login, personas, alpha):
 
 
 def _queries(client, url):
+    cache.clear()  # the uncached path: the live numbers computed from the history
     with CaptureQueriesContext(connection) as queries:
         response = _get(client, url)
     assert response.status_code == 200
@@ -129,3 +131,11 @@ def test_query_count_does_not_grow_with_dossiers_or_closed_months(login, persona
     if url.endswith("/surveillance/"):  # at most 24 months, newest first
         html = _get(client, url).content.decode()
         assert html.count("data-month=") == 24 and 'data-month="2025-01"' in html
+
+
+def test_cached_live_numbers_follow_every_new_history_row(login, personas, alpha, history):
+    client = login(personas.owner)
+    assert 'data-kpi="activated">3<' in _get(client, "/f/alpha/surveillance/").content.decode()
+    late = DossierFactory(firm=personas.firm, legal_name="Late Starter")
+    history(late, (bxl(2026, 12, 3), "trial", S))
+    assert 'data-kpi="activated">4<' in _get(client, "/f/alpha/surveillance/").content.decode()
