@@ -4,6 +4,7 @@ adjustments of a late correction."""
 from datetime import date
 
 import pytest
+import time_machine
 from django.db import connection, transaction
 
 from accounts.models import AuditEntry
@@ -168,3 +169,17 @@ def test_billable_is_hidden_for_a_firm_without_accountant_mode(personas, history
         and 'data-kpi="billable"' not in html
         and 'data-cell="billable"' not in html
     )
+
+
+@pytest.mark.django_db
+def test_close_month_command(firm_history, capsys):
+    from django.core.management import CommandError, call_command
+
+    with time_machine.travel(NOW, tick=False):
+        call_command("kyte_close_month", "--month", "2026-11", "--firm", "alpha")
+        assert "alpha 2026-11: 3 activated, 3 billable" in capsys.readouterr().out
+        call_command("kyte_close_month")
+        assert "5 month(s) closed" in capsys.readouterr().out  # Aug–Oct for Alpha, Oct–Nov for Omega
+        for bad in (["--month", "2026-12"], ["--month", "nope"], ["--firm", "alpha"]):
+            with pytest.raises(CommandError):
+                call_command("kyte_close_month", *bad)
