@@ -23,7 +23,9 @@ def test_demo_is_idempotent_and_valid(db, capsys, django_capture_on_commit_callb
     assert User.objects.get(email="accountant@demo.kyte.test").check_password(DEMO_PASSWORD)
     from billing.models import FirmKyte, KyteSubscription
 
-    states = dict(KyteSubscription.objects.values_list("dossier__legal_name", "status"))
+    states = dict(
+        KyteSubscription.objects.exclude(status="not_active").values_list("dossier__legal_name", "status")
+    )
     assert states == {
         "Brouwerij De Smet": "trial",
         "Studio Wouters Architecture": "active",
@@ -31,6 +33,15 @@ def test_demo_is_idempotent_and_valid(db, capsys, django_capture_on_commit_callb
         "Transport Claeys": "trial",
     }
     assert FirmKyte.objects.get().billed_quantity == 1
+    # Past Kyte periods give Surveillance months of history; the ended months are closed, once.
+    from billing.models import StatusChange
+    from monitoring.models import MonthClose
+
+    assert StatusChange.objects.filter(reason="demo_history").count() > 10
+    closes = MonthClose.objects.count()
+    assert closes > 6 and MonthClose.objects.filter(billable__gt=0).exists()
+    call_command("kyte_demo", "--seed", "7")
+    assert MonthClose.objects.count() == closes
     out = capsys.readouterr().out
     assert "accountant@demo.kyte.test" in out and DEMO_PASSWORD in out
 
