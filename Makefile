@@ -11,6 +11,8 @@ PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 \
 VENV := .venv
 # The official Peppol artefacts are copied from here into KYTE_PEPPOL_ARTEFACTS (default var/peppol-artefacts).
 ARTEFACTS_FROM ?= ../shared/peppol
+# The embedded Peppol network (invoices travel between this installation's dossiers).
+export KYTE_PEPPOL_BACKEND ?= local
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1

@@ -4,6 +4,7 @@ from accounts import views
 from billing import urls as billing_urls
 from invoicing import urls as invoicing_urls
 from monitoring import urls as monitoring_urls
+from peppol import urls as peppol_urls
 
 firm_patterns = [
     path("", views.firm_dashboard, name="firm_dashboard"),
@@ -47,6 +48,11 @@ urlpatterns = [
     ),
     path(
         "d/<str:dossier_code>/",
-        include(dossier_patterns + billing_urls.dossier_patterns + invoicing_urls.dossier_patterns),
+        include(
+            dossier_patterns
+            + billing_urls.dossier_patterns
+            + invoicing_urls.dossier_patterns
+            + peppol_urls.dossier_patterns
+        ),
     ),
 ]

@@ -62,6 +62,9 @@ def _transition(sub: KyteSubscription, to: Status, *, actor: User | None, reason
         actor=actor if actor is not None and actor.is_authenticated else None,
         reason=reason,
     )
+    if current.is_active != to.is_active:  # Kyte starts or stops: the Peppol registration follows
+        dossier = sub.dossier
+        transaction.on_commit(lambda: _peppol_sync(dossier))
     if sub.mode == Mode.ACCOUNTANT and {current, to} & {Status.ACTIVE, Status.PAST_DUE}:
         firm = sub.dossier.firm
         transaction.on_commit(lambda: firm_billing_sync(firm=firm))
@@ -72,6 +75,12 @@ def _transition(sub: KyteSubscription, to: Status, *, actor: User | None, reason
         action=f"kyte.subscription.{to}",
         data={"from": current, "to": str(to), "reason": reason, "mode": sub.mode},
     )
+
+
+def _peppol_sync(dossier: Dossier) -> None:
+    from peppol.services import participants_sync
+
+    participants_sync(dossier=dossier)
 
 
 # --- Availability -------------------------------------------------------------------------------------------

@@ -289,12 +289,14 @@ def invoice_detail(request, dossier_code: str, uuid):
     invoice = _invoice(request, uuid)
     if not invoice.is_draft:
         from invoicing.pdf import document_context
+        from peppol.views import delivery_context
 
         return render(
             request,
             "invoicing/invoice_detail.html",
             {
                 **document_context(invoice),
+                **{k: v for k, v in delivery_context(invoice).items() if k != "invoice"},
                 "history": invoice.dossier.audit_entries.filter(
                     object_type="invoicing.invoice", object_id=str(invoice.pk)
                 ).select_related("actor")[:20],

@@ -146,6 +146,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "kyte-trial-expiry": {"task": "billing.trial_expiry_sweep", "schedule": 3600.0},
     "kyte-local-renewals": {"task": "billing.local_renewal_sweep", "schedule": 3600.0},
     "kyte-close-months": {"task": "monitoring.close_ended_months", "schedule": 3600.0},
+    "kyte-peppol-sweep": {"task": "peppol.sweep_transmissions", "schedule": 60.0},
 }
 
 # --- Auth (django-allauth) ----------------------------------------------------------------------------------
@@ -253,6 +254,12 @@ KYTE_PEPPOL_ARTEFACTS = env_path("KYTE_PEPPOL_ARTEFACTS", VAR_DIR / "peppol-arte
 # The pinned release that `manage.py kyte_peppol_artefacts` installs there (zip and its SHA-256).
 KYTE_PEPPOL_ARTEFACTS_URL = env_str("KYTE_PEPPOL_ARTEFACTS_URL", "")
 KYTE_PEPPOL_ARTEFACTS_SHA256 = env_str("KYTE_PEPPOL_ARTEFACTS_SHA256", "")
+# Transport: "local" (delivers between this installation's dossiers, sandbox for the rest; refused as an implicit
+# default when DEBUG is off) — an empty value means local in development.
+KYTE_PEPPOL_BACKEND = env_str("KYTE_PEPPOL_BACKEND", "")
+KYTE_PEPPOL_MAX_BYTES = env_int("KYTE_PEPPOL_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+KYTE_PEPPOL_LOOKUP_TTL = env_int("KYTE_PEPPOL_LOOKUP_TTL", 6 * 3600, minimum=0)
+KYTE_PEPPOL_MAX_ATTEMPTS = env_int("KYTE_PEPPOL_MAX_ATTEMPTS", 8, minimum=1)
 
 # --- Security -----------------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -6,3 +6,6 @@ class PeppolConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "peppol"
     verbose_name = _("Peppol")
+
+    def ready(self):
+        from peppol import checks  # noqa: F401 - registers the system checks

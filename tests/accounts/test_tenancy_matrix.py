@@ -142,6 +142,11 @@ VIEWS = [
     View("invoice_ubl", "dossier", "reader_a", obj="issued_with_ubl"),
     View("invoice_credit", "dossier", "entrepreneur_a", lacking=("reader_a",), post_only=True, obj="issued"),
     View("invoice_delete", "dossier", "entrepreneur_a", lacking=("reader_a",), post_only=True, obj="draft"),
+    View("invoice_send", "dossier", "entrepreneur_a", lacking=("reader_a",), post_only=True, obj="issued"),
+    View("invoice_delivery", "dossier", "reader_a", obj="issued"),
+    View("inbox", "dossier", "reader_a"),
+    View("inbox_detail", "dossier", "reader_a", obj="received"),
+    View("inbox_file", "dossier", "reader_a", obj="received", kwargs={"kind": "ubl"}),
     View("firm_kyte", "firm", "accountant", lacking=("assistant",)),
     View("surveillance", "firm", "accountant", lacking=("assistant",)),
     View(
@@ -194,12 +199,36 @@ def _objects(p, view=None):
     )
     return {
         **invoicing,
+        "received": _received(p.dossier_a),
         "checkout_token": sub.checkout_token,
         "firm_invitation": firm_inv.uuid,
         "dossier_invitation": dossier_inv.uuid,
         "assistant_membership": p.assistant.firm_membership.uuid,
         "reader_membership": p.dossier_a.memberships.get(user=p.reader_a).uuid,
     }
+
+
+def _received(dossier):
+    from django.core.files.base import ContentFile
+
+    from peppol.models import ReceivedDocument
+
+    doc = ReceivedDocument(
+        dossier=dossier,
+        via="test",
+        sender="0208:0202239951",
+        receiver=f"0208:{dossier.enterprise_number}",
+        instance_id=f"instance-{dossier.code}",
+        doctype="test",
+        sha256="0" * 64,
+        ubl_sha256="0" * 64,
+        kind="invoice",
+        number="IN-1",
+    )
+    doc.envelope.save("envelope.xml", ContentFile(b"<x/>"), save=False)
+    doc.ubl.save("IN-1.xml", ContentFile(b"<Invoice/>"), save=False)
+    doc.save()
+    return doc.uuid
 
 
 def _invoicing_objects(p, dossier, *, with_ubl=False):
@@ -317,6 +346,7 @@ def test_object_of_another_tenant_gets_404(login, personas, view):
         )[0].uuid,
         "assistant_membership": personas.outsider.firm_membership.uuid,
         "reader_membership": personas.dossier_b.memberships.get(user=personas.entrepreneur_b).uuid,
+        "received": _received(personas.dossier_b),
     }
     if view.obj in ("customer", "product", "draft", "issued", "issued_with_ubl"):
         from billing.models import KyteSubscription as Sub

@@ -1,0 +1,386 @@
+"""Sending issued documents (the outbox), participant registry and lookups."""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Dossier, User
+from accounts.services import audit_log
+from kyte.errors import DomainError
+from peppol import transport
+from peppol.envelope import wrap
+from peppol.identifiers import InvalidParticipant, Participant, doctype_for
+from peppol.models import (
+    Channel,
+    Lookup,
+    ParticipantState,
+    PeppolParticipant,
+    Transmission,
+    TransmissionEvent,
+    TransmissionStatus,
+)
+
+logger = logging.getLogger(__name__)
+LEASE = timedelta(minutes=5)  # longer than the longest send; the Redis visibility timeout is longer still
+BACKOFF_BASE, BACKOFF_CAP = 10, 3600  # seconds
+
+
+# --- Participants ---------------------------------------------------------------------------------------------
+
+
+def participants_sync(*, dossier: Dossier) -> list[PeppolParticipant]:
+    """A dossier with Kyte active receives for 0208:<enterprise number>, unless another dossier of this
+    installation already does (then: held by another provider — it can still send)."""
+    from billing.models import KyteSubscription
+
+    active = KyteSubscription.objects.filter(
+        dossier=dossier, status__in=["trial", "active", "past_due"]
+    ).exists()
+    rows = []
+    if dossier.enterprise_number:
+        value = dossier.enterprise_number
+        with transaction.atomic():
+            row, _created = PeppolParticipant.objects.select_for_update().get_or_create(
+                dossier=dossier, scheme="0208", value=value
+            )
+            wanted = ParticipantState.NOT_REGISTERED
+            detail = ""
+            if active:
+                holder = (
+                    PeppolParticipant.objects.filter(
+                        scheme="0208", value=value, state=ParticipantState.REGISTERED
+                    )
+                    .exclude(pk=row.pk)
+                    .first()
+                )
+                wanted = ParticipantState.ELSEWHERE if holder else ParticipantState.REGISTERED
+                detail = _("Another provider receives for this identifier.") if holder else ""
+            if (row.state, row.detail) != (wanted, detail):
+                row.state, row.detail = wanted, detail
+                try:
+                    with transaction.atomic():
+                        row.save()
+                except IntegrityError:  # registered concurrently by another dossier
+                    row.state, row.detail = (
+                        ParticipantState.ELSEWHERE,
+                        _("Another provider receives for this identifier."),
+                    )
+                    row.save()
+            rows.append(row)
+    return rows
+
+
+# --- Lookup ---------------------------------------------------------------------------------------------------
+
+
+def lookup(participant: Participant, doctype: str, *, refresh: bool = False) -> Lookup:
+    """Can this participant receive this document type? Cached for KYTE_PEPPOL_LOOKUP_TTL seconds."""
+    ttl = timedelta(seconds=settings.KYTE_PEPPOL_LOOKUP_TTL)
+    cached = Lookup.objects.filter(participant=str(participant), doctype=doctype).first()
+    if cached and not refresh and cached.checked_at > timezone.now() - ttl:
+        return cached
+    try:
+        result = transport.get_backend().lookup(participant, doctype)
+    except transport.TransportError as exc:  # a technical failure: say so, do not cache it
+        return Lookup(participant=str(participant), doctype=doctype, reachable=False, detail=exc.message)
+    row, _created = Lookup.objects.update_or_create(
+        participant=str(participant),
+        doctype=doctype,
+        defaults={
+            "reachable": result.reachable,
+            "detail": result.detail[:300],
+            "endpoint": result.endpoint[:300],
+            "checked_at": timezone.now(),
+        },
+    )
+    return row
+
+
+def customer_participant(customer) -> Participant | None:
+    from invoicing.services import _party_buyer
+    from peppol.ubl.generate import endpoint
+
+    address = endpoint(_party_buyer(customer))
+    if address is None:
+        return None
+    try:
+        return Participant.parse(f"{address[0]}:{address[1]}")
+    except InvalidParticipant:
+        return None
+
+
+def customer_reachability(customer) -> Lookup | None:
+    """For the customer page and the editor: None when the customer has no Peppol address at all."""
+    participant = customer_participant(customer)
+    return lookup(participant, doctype_for("invoice")) if participant else None
+
+
+# --- Sending --------------------------------------------------------------------------------------------------
+
+
+def _event(transmission: Transmission, kind: str, detail: str = "") -> None:
+    TransmissionEvent.objects.create(transmission=transmission, kind=kind, detail=detail[:500])
+
+
+def route(invoice) -> tuple[str, str, str]:
+    """(channel, receiver, reason) for an issued document, from its frozen buyer."""
+    from peppol.ubl.generate import endpoint
+
+    buyer = invoice.snapshot.get("buyer") or {}
+    address = endpoint(buyer)
+    if address is not None:
+        try:
+            participant = Participant.parse(f"{address[0]}:{address[1]}")
+        except InvalidParticipant:
+            participant = None
+        if participant is not None:
+            found = lookup(participant, doctype_for(invoice.kind))
+            if found.reachable:
+                return Channel.PEPPOL, str(participant), ""
+            reason = _("%(id)s is not reachable on Peppol: %(detail)s") % {
+                "id": participant,
+                "detail": found.detail,
+            }
+        else:
+            reason = _("The customer's Peppol identifier is not valid.")
+    else:
+        reason = _("The customer has no Peppol address (a private person or a business outside the EU).")
+    email = buyer.get("email") or (invoice.customer.email if invoice.customer else "")
+    if not email:
+        raise DomainError(
+            reason + " " + _("Add the customer's e-mail address to send the PDF and the UBL by e-mail."),
+            "no_channel",
+        )
+    return Channel.EMAIL, email, reason
+
+
+@transaction.atomic
+def invoice_send(*, invoice, actor: User) -> Transmission:
+    """Queue the sending of an issued document: the transmission row is written in this transaction and a worker
+    is woken once it commits."""
+    from invoicing.models import Invoice, InvoiceStatus
+
+    invoice = Invoice.objects.select_for_update().select_related("dossier", "customer").get(pk=invoice.pk)
+    if invoice.status == InvoiceStatus.DRAFT:
+        raise DomainError(_("Issue the document before sending it."), "draft")
+    live = invoice.transmissions.exclude(
+        status__in=[TransmissionStatus.FAILED, TransmissionStatus.REJECTED]
+    ).first()
+    if live is not None:
+        raise DomainError(_("This document has already been sent."), "already_sent")
+    channel, receiver, reason = route(invoice)
+    sender = f"0208:{invoice.dossier.enterprise_number}" if invoice.dossier.enterprise_number else ""
+    transmission = Transmission.objects.create(
+        invoice=invoice,
+        dossier=invoice.dossier,
+        channel=channel,
+        backend=transport.backend_name() if channel == Channel.PEPPOL else "email",
+        sender=sender,
+        receiver=receiver,
+        doctype=doctype_for(invoice.kind) if channel == Channel.PEPPOL else "",
+        channel_reason=reason[:300],
+        message_id=f"{uuid.uuid4()}@kyte",
+        max_attempts=settings.KYTE_PEPPOL_MAX_ATTEMPTS,
+    )
+    _event(transmission, "queued", reason)
+    audit_log(
+        actor=actor,
+        dossier=invoice.dossier,
+        obj=invoice,
+        action="kyte.invoice.sent",
+        data={"channel": channel, "receiver": receiver, "transmission": str(transmission.uuid)},
+    )
+    pk = transmission.pk
+    transaction.on_commit(lambda: _wake(pk))
+    return transmission
+
+
+def _wake(pk: int, countdown: float = 0) -> None:
+    from peppol.tasks import send_transmission
+
+    send_transmission.apply_async((pk,), countdown=countdown)
+
+
+def _backoff(attempt: int) -> float:
+    return min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1)) * random.uniform(0.5, 1.5)  # noqa: S311 - jitter
+
+
+def _claim(pk: int, now: datetime) -> Transmission | None:
+    claimed = Transmission.objects.filter(
+        pk=pk, status=TransmissionStatus.QUEUED, next_attempt_at__lte=now
+    ).update(
+        status=TransmissionStatus.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1, updated_at=now
+    )
+    if not claimed:
+        return None
+    return Transmission.objects.select_related("invoice", "dossier").get(pk=pk)
+
+
+def _finish(t: Transmission, **fields) -> bool:
+    """Write the outcome only if this worker still holds the claim (same attempt, still sending)."""
+    updated = Transmission.objects.filter(
+        pk=t.pk, status=TransmissionStatus.SENDING, attempts=t.attempts
+    ).update(**fields, lease_until=None, updated_at=timezone.now())
+    return bool(updated)
+
+
+def transmission_process(pk: int, *, now: datetime | None = None) -> str:
+    """The worker's part: claim the row (conditional update and a lease), commit, then call out."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        t = _claim(pk, now)
+    if t is None:
+        return "not claimed"
+    invoice = t.invoice
+    if not invoice.ubl:  # the worker rendering the PDF and UBL has not finished: come back shortly
+        Transmission.objects.filter(pk=t.pk, status=TransmissionStatus.SENDING).update(
+            status=TransmissionStatus.QUEUED,
+            attempts=F("attempts") - 1,
+            next_attempt_at=now + timedelta(seconds=3),
+            lease_until=None,
+        )
+        transaction.on_commit(lambda: _wake(pk, countdown=3))
+        return "waiting for the UBL"
+    _event(t, "sending", _("Attempt %(n)s") % {"n": t.attempts})
+    try:
+        result = _send_email(t) if t.channel == Channel.EMAIL else _send_peppol(t)
+    except transport.TransportError as exc:
+        return _failed(t, exc, now)
+    except Exception as exc:  # an unexpected error: retried like a transient one, and logged
+        logger.exception("sending transmission %s", t.pk)
+        return _failed(
+            t, transport.TemporaryFailure(_("Unexpected error; Kyte tries again."), detail=repr(exc)), now
+        )
+    finished = timezone.now()
+    status = TransmissionStatus.DELIVERED if result.delivered else TransmissionStatus.SENT
+    final = result.delivered or t.channel == Channel.EMAIL or result.evidence.startswith("sandbox")
+    if _finish(
+        t,
+        status=status,
+        evidence=result.evidence,
+        detail=result.detail,
+        error_code="",
+        sent_at=finished,
+        finished_at=finished if final else None,
+    ):
+        _event(t, "sent", result.detail or (_("Sent to %(to)s") % {"to": t.receiver}))
+        if result.delivered:
+            _event(t, "delivered", result.evidence)
+    return str(status)
+
+
+def _failed(t: Transmission, exc: transport.TransportError, now: datetime) -> str:
+    if exc.transient and t.attempts < t.max_attempts:
+        delay = _backoff(t.attempts)
+        if _finish(
+            t,
+            status=TransmissionStatus.QUEUED,
+            error_code=exc.code,
+            detail=exc.message,
+            next_attempt_at=now + timedelta(seconds=delay),
+        ):
+            _event(t, "retry", f"{exc.message} ({_('next attempt in %(s)s s') % {'s': round(delay)}})")
+            _wake(t.pk, countdown=delay)
+        return "retry"
+    status = TransmissionStatus.REJECTED if isinstance(exc, transport.Rejected) else TransmissionStatus.FAILED
+    message = exc.message
+    if exc.transient:
+        message = _("Gave up after %(n)s attempts: %(message)s") % {"n": t.attempts, "message": exc.message}
+    if _finish(t, status=status, error_code=exc.code, detail=message, finished_at=timezone.now()):
+        _event(t, str(status), message)
+    return str(status)
+
+
+def _envelope(t: Transmission) -> bytes:
+    """The same bytes on every attempt: fixed InstanceIdentifier and creation time."""
+    invoice = t.invoice
+    invoice.ubl.open("rb")
+    try:
+        payload = invoice.ubl.read()
+    finally:
+        invoice.ubl.close()
+    return wrap(
+        payload,
+        sender=Participant.parse(t.sender),
+        receiver=Participant.parse(t.receiver),
+        doctype=t.doctype,
+        instance_id=str(t.instance_id),
+        country_c1=invoice.dossier.country or "BE",
+        created=t.created_at,
+    )
+
+
+def _send_peppol(t: Transmission):
+    if not t.sender:
+        raise transport.NotRegistered(_("Your company has no enterprise number: it cannot send on Peppol."))
+    return transport.get_backend(t.backend).send(
+        envelope=_envelope(t),
+        sender=Participant.parse(t.sender),
+        receiver=Participant.parse(t.receiver),
+        doctype=t.doctype,
+        message_id=t.message_id,
+        attempt=t.attempts,
+    )
+
+
+def _send_email(t: Transmission):
+    from django.core.mail import EmailMessage
+
+    invoice = t.invoice
+    kind = _("Credit note") if invoice.kind == "credit_note" else _("Invoice")
+    message = EmailMessage(
+        subject=f"{kind} {invoice.number} — {invoice.dossier.legal_name}",
+        body=_(
+            "Please find attached %(kind)s %(number)s of %(seller)s (PDF, and the structured UBL file for your "
+            "accounting software)."
+        )
+        % {"kind": kind.lower(), "number": invoice.number, "seller": invoice.dossier.legal_name},
+        to=[t.receiver],
+        reply_to=[invoice.dossier.email] if invoice.dossier.email else None,
+        headers={"Message-ID": f"<{t.message_id}>"},
+    )
+    for field, mime in ((invoice.pdf, "application/pdf"), (invoice.ubl, "application/xml")):
+        if field:
+            field.open("rb")
+            try:
+                message.attach(field.name.rsplit("/", 1)[-1], field.read(), mime)
+            finally:
+                field.close()
+    message.send()
+    return transport.SendResult(
+        delivered=False, evidence=f"e-mail to {t.receiver}, Message-ID <{t.message_id}>"
+    )
+
+
+def sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Beat: re-queue rows whose lease expired (a worker died mid-send), wake rows whose retry time passed."""
+    now = now or timezone.now()
+    expired = list(
+        Transmission.objects.filter(status=TransmissionStatus.SENDING, lease_until__lt=now).values_list(
+            "pk", flat=True
+        )
+    )
+    requeued = 0
+    for pk in expired:
+        if Transmission.objects.filter(pk=pk, status=TransmissionStatus.SENDING, lease_until__lt=now).update(
+            status=TransmissionStatus.QUEUED, lease_until=None, next_attempt_at=now
+        ):
+            requeued += 1
+            _event(Transmission(pk=pk), "requeued", _("The worker stopped mid-send; sent again."))
+    due = list(
+        Transmission.objects.filter(status=TransmissionStatus.QUEUED, next_attempt_at__lte=now).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    for pk in due:
+        _wake(pk)
+    return {"requeued": requeued, "woken": len(due)}

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from peppol import views
+
+dossier_patterns = [
+    path("kyte/invoices/<uuid:uuid>/send/", views.invoice_send, name="invoice_send"),
+    path("kyte/invoices/<uuid:uuid>/delivery/", views.invoice_delivery, name="invoice_delivery"),
+    path("kyte/received/", views.inbox, name="inbox"),
+    path("kyte/received/<uuid:uuid>/", views.inbox_detail, name="inbox_detail"),
+    path("kyte/received/<uuid:uuid>/<str:kind>/", views.inbox_file, name="inbox_file"),
+]

@@ -1,0 +1,93 @@
+"""Sending issued documents and the inbox of received documents (dossier area)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.roles import Capability
+from accounts.tenancy import requires
+from billing.gate import kyte_required
+from kyte.errors import DomainError
+from peppol import services
+from peppol.models import PeppolParticipant, ReceivedDocument
+
+
+def _invoice(request, uuid):
+    return get_object_or_404(request.dossier.invoices.select_related("customer", "dossier"), uuid=uuid)
+
+
+def delivery_context(invoice) -> dict:
+    transmission = invoice.transmissions.order_by("-created_at").first()
+    return {
+        "invoice": invoice,
+        "transmission": transmission,
+        "events": list(transmission.events.all()) if transmission else [],
+        "can_send": transmission is None or transmission.status in ("failed", "rejected"),
+    }
+
+
+@require_POST
+@requires(Capability.DOSSIER_EDIT)
+@kyte_required
+def invoice_send(request, dossier_code: str, uuid):
+    invoice = _invoice(request, uuid)
+    try:
+        services.invoice_send(invoice=invoice, actor=request.user)
+    except DomainError as exc:
+        if request.htmx:
+            return render(
+                request,
+                "peppol/partials/delivery.html",
+                {**delivery_context(invoice), "error": exc.message},
+                status=422,
+            )
+        messages.error(request, exc.message)
+        return redirect("invoice_detail", dossier_code=dossier_code, uuid=uuid)
+    if request.htmx:
+        return render(request, "peppol/partials/delivery.html", delivery_context(invoice))
+    messages.success(request, _("Sending started."))
+    return redirect("invoice_detail", dossier_code=dossier_code, uuid=uuid)
+
+
+@requires(Capability.DOSSIER_VIEW)
+def invoice_delivery(request, dossier_code: str, uuid):
+    """The delivery timeline (polled by HTMX while the sending is not final)."""
+    return render(request, "peppol/partials/delivery.html", delivery_context(_invoice(request, uuid)))
+
+
+@requires(Capability.DOSSIER_VIEW)
+def inbox(request, dossier_code: str):
+    from accounts.selectors import paginate
+
+    documents = paginate(
+        ReceivedDocument.objects.filter(dossier=request.dossier).order_by("-received_at", "-id"),
+        page=request.GET.get("page"),
+        per_page=50,
+    )
+    participants = list(PeppolParticipant.objects.filter(dossier=request.dossier).order_by("scheme", "value"))
+    return render(request, "peppol/inbox.html", {"page": documents, "participants": participants})
+
+
+def _received(request, uuid) -> ReceivedDocument:
+    return get_object_or_404(ReceivedDocument.objects.filter(dossier=request.dossier), uuid=uuid)
+
+
+@requires(Capability.DOSSIER_VIEW)
+def inbox_detail(request, dossier_code: str, uuid):
+    document = _received(request, uuid)
+    return render(request, "peppol/inbox_detail.html", {"document": document, "d": document.summary})
+
+
+@requires(Capability.DOSSIER_VIEW)
+def inbox_file(request, dossier_code: str, uuid, kind: str):
+    document = _received(request, uuid)
+    field = {"ubl": document.ubl, "pdf": document.pdf, "envelope": document.envelope}.get(kind)
+    if not field:
+        raise Http404
+    suffix, mime = {"pdf": ("pdf", "application/pdf")}.get(kind, ("xml", "application/xml"))
+    name = f"{document.number or document.uuid}{'-envelope' if kind == 'envelope' else ''}.{suffix}"
+    return FileResponse(field.open("rb"), as_attachment=kind != "pdf", filename=name, content_type=mime)

@@ -1,0 +1,268 @@
+"""The local Peppol network end to end: registry, lookup, send (outbox, claim, lease, retries), one inbound path,
+idempotency. Real services, the real Celery task (eager here; the worker test runs it on the real broker)."""
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from billing.models import KyteSubscription, Mode, Status
+from invoicing import services as invoicing
+from peppol import inbound, services
+from peppol.envelope import wrap
+from peppol.identifiers import INVOICE_DOCTYPE, Participant
+from peppol.models import (
+    Lookup,
+    ParticipantState,
+    PeppolParticipant,
+    ReceivedDocument,
+    SandboxMessage,
+    Transmission,
+)
+from tests.invoicing.conftest import LINE
+
+
+def _activate(dossier):
+    sub, _ = KyteSubscription.objects.update_or_create(
+        dossier=dossier, defaults={"status": Status.ACTIVE, "mode": Mode.SELF_SERVICE}
+    )
+    services.participants_sync(dossier=dossier)
+    return sub
+
+
+@pytest.fixture
+def receiver_b(personas):
+    """Dossier B with Kyte active: registered on the local network as 0208:<its enterprise number>."""
+    _activate(personas.dossier_b)
+    return personas.dossier_b
+
+
+@pytest.fixture
+def issued_to(seller, personas, django_capture_on_commit_callbacks):
+    """Issue an invoice from A to a customer built from `fields`, PDF and UBL rendered (as the worker does)."""
+
+    def _issue(**fields):
+        services.participants_sync(dossier=seller)
+        customer = invoicing.customer_create(
+            dossier=seller,
+            actor=personas.entrepreneur_a,
+            **{"street": "Rue 1", "postal_code": "1000", "city": "Bruxelles", "country": "BE", **fields},
+        )
+        draft = invoicing.invoice_create(dossier=seller, actor=personas.entrepreneur_a, customer=customer)
+        draft = invoicing.invoice_save_draft(
+            invoice=draft, actor=personas.entrepreneur_a, data={}, lines=[dict(LINE)]
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            invoice = invoicing.invoice_issue(invoice=draft, actor=personas.entrepreneur_a)
+        invoice.refresh_from_db()
+        return invoice
+
+    return _issue
+
+
+def _send(invoice, personas, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        transmission = services.invoice_send(invoice=invoice, actor=personas.entrepreneur_a)
+    transmission.refresh_from_db()
+    return transmission
+
+
+def _customer_b(personas):
+    b = personas.dossier_b
+    return {"legal_name": b.legal_name, "enterprise_number": b.enterprise_number, "vat_number": b.vat_number}
+
+
+def test_registry_one_receiver_per_identifier(personas):
+    from tests.factories import DossierFactory
+
+    _activate(personas.dossier_b)
+    twin = DossierFactory(firm=personas.other_firm, enterprise_number=personas.dossier_b.enterprise_number)
+    _activate(twin)
+    states = {p.dossier_id: p.state for p in PeppolParticipant.objects.all()}
+    assert states == {personas.dossier_b.pk: ParticipantState.REGISTERED, twin.pk: ParticipantState.ELSEWHERE}
+    KyteSubscription.objects.filter(dossier=personas.dossier_b).update(status=Status.NOT_ACTIVE)
+    services.participants_sync(dossier=personas.dossier_b)
+    services.participants_sync(dossier=twin)  # the identifier is free again
+    states = {p.dossier_id: p.state for p in PeppolParticipant.objects.all()}
+    assert states == {
+        personas.dossier_b.pk: ParticipantState.NOT_REGISTERED,
+        twin.pk: ParticipantState.REGISTERED,
+    }
+
+
+def test_activation_registers_the_dossier_on_commit(personas, django_capture_on_commit_callbacks):
+    from billing import services as kyte
+    from billing.models import FirmKyte
+
+    FirmKyte.objects.create(firm=personas.firm, available_by_default=True)
+    d = personas.dossier_a
+    d.street, d.postal_code, d.city, d.email = "Rue de Fer 12", "5000", "Namur", "a@client-a.test"
+    d.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        kyte.kyte_activate_for_clients(firm=personas.firm, dossiers=[d], actor=personas.accountant)
+    assert PeppolParticipant.objects.get(dossier=d).state == ParticipantState.REGISTERED
+
+
+def test_invoice_from_a_to_b_lands_byte_identical_in_bs_inbox(
+    issued_to, receiver_b, personas, django_capture_on_commit_callbacks
+):
+    invoice = issued_to(**_customer_b(personas))
+    transmission = _send(invoice, personas, django_capture_on_commit_callbacks)
+    assert transmission.status == "delivered" and transmission.attempts == 1
+    assert [e.kind for e in transmission.events.all()] == ["queued", "sending", "sent", "delivered"]
+    received = ReceivedDocument.objects.get()
+    assert received.dossier == receiver_b and received.via == "local"
+    assert received.ubl.read() == invoice.ubl.read()  # byte for byte what A stored
+    assert received.pdf.read()[:5] == b"%PDF-" and received.valid
+    assert received.number == invoice.number and received.payable == invoice.payable
+    assert received.sender == f"0208:{personas.dossier_a.enterprise_number}"
+    assert str(received.uuid) in transmission.evidence
+
+
+def test_task_run_twice_and_crash_after_the_remote_call_give_one_delivery(
+    issued_to, receiver_b, personas, django_capture_on_commit_callbacks
+):
+    invoice = issued_to(**_customer_b(personas))
+    real_finish = services._finish
+    # The worker dies after the remote call, before it records the outcome (eager: the error is logged).
+    with mock.patch.object(services, "_finish", side_effect=RuntimeError("worker died")):
+        _send(invoice, personas, django_capture_on_commit_callbacks)
+    t = Transmission.objects.get()
+    assert t.status == "sending" and ReceivedDocument.objects.count() == 1  # delivered, not recorded
+    assert services.transmission_process(t.pk) == "not claimed"  # the lease holds
+    later = timezone.now() + timedelta(minutes=6)
+    with mock.patch.object(services, "_wake"):
+        assert services.sweep(now=later)["requeued"] == 1
+    with mock.patch.object(services, "_finish", side_effect=real_finish):
+        assert services.transmission_process(t.pk, now=later) == "delivered"
+    t.refresh_from_db()
+    assert t.attempts == 2 and "already delivered" in t.evidence
+    assert ReceivedDocument.objects.count() == 1
+    assert services.transmission_process(t.pk, now=later) == "not claimed"
+
+
+def test_unregistered_receiver_fails_at_once_and_is_not_retried(
+    issued_to, personas, django_capture_on_commit_callbacks
+):
+    invoice = issued_to(
+        legal_name="Ghost BV", peppol_scheme="9915", peppol_id="kyte-not-registered", country="NL"
+    )
+    # A stale lookup said reachable; the network now says the participant is unknown.
+    Lookup.objects.create(participant="9915:kyte-not-registered", doctype=INVOICE_DOCTYPE, reachable=True)
+    t = _send(invoice, personas, django_capture_on_commit_callbacks)
+    assert (t.status, t.attempts, t.error_code) == ("failed", 1, "not_registered")
+    assert "not registered on Peppol" in t.detail and t.finished_at
+    assert services.transmission_process(t.pk, now=timezone.now() + timedelta(days=1)) == "not claimed"
+
+
+def test_unreachable_customer_with_an_email_gets_the_email_channel(
+    issued_to, personas, django_capture_on_commit_callbacks, smtp
+):
+    invoice = issued_to(
+        legal_name="Ghost BV",
+        peppol_scheme="9915",
+        peppol_id="kyte-not-registered",
+        country="NL",
+        email="ap@ghost.test",
+    )
+    t = _send(invoice, personas, django_capture_on_commit_callbacks)
+    assert (t.channel, t.status, t.receiver) == ("email", "sent", "ap@ghost.test")
+    assert "not reachable on Peppol" in t.channel_reason and t.finished_at
+    message = smtp.messages[-1]["message"]
+    assert smtp.messages[-1]["to"] == ["ap@ghost.test"]
+    names = sorted(part.get_filename() for part in message.iter_attachments())
+    assert [name.rsplit(".", 1)[1] for name in names] == ["pdf", "xml"] and invoice.number in names[0]
+    assert message["Message-ID"] == f"<{t.message_id}>"
+
+
+def test_no_peppol_address_and_no_email_is_refused_with_what_to_do(issued_to, personas):
+    from kyte.errors import DomainError
+
+    invoice = issued_to(legal_name="Jean Dupont", kind="person")
+    with pytest.raises(DomainError, match="e-mail address"):
+        services.invoice_send(invoice=invoice, actor=personas.entrepreneur_a)
+    assert not Transmission.objects.exists()
+
+
+def test_temporary_failures_retry_with_backoff_until_the_bound(
+    issued_to, personas, settings, django_capture_on_commit_callbacks
+):
+    settings.KYTE_PEPPOL_MAX_ATTEMPTS = 3
+    invoice = issued_to(legal_name="Down BV", peppol_scheme="9915", peppol_id="kyte-temporary", country="NL")
+    with mock.patch("random.uniform", return_value=1.0):
+        t = _send(invoice, personas, django_capture_on_commit_callbacks)
+        assert (t.status, t.attempts) == ("queued", 1)
+        assert 9 <= (t.next_attempt_at - timezone.now()).total_seconds() <= 11  # 10 s, then 20 s, …
+        now = t.next_attempt_at
+        assert services.transmission_process(t.pk, now=now) == "retry"
+        t.refresh_from_db()
+        assert 19 <= (t.next_attempt_at - now).total_seconds() <= 21
+        assert services.transmission_process(t.pk, now=t.next_attempt_at) == "failed"
+    t.refresh_from_db()
+    assert t.attempts == 3 and "Gave up after 3 attempts" in t.detail
+
+
+def test_flaky_receiver_succeeds_on_the_second_attempt_into_the_sandbox(
+    issued_to, personas, django_capture_on_commit_callbacks
+):
+    invoice = issued_to(legal_name="Flaky BV", peppol_scheme="9915", peppol_id="kyte-flaky", country="NL")
+    t = _send(invoice, personas, django_capture_on_commit_callbacks)
+    assert t.status == "queued"
+    assert services.transmission_process(t.pk, now=t.next_attempt_at) == "sent"
+    t.refresh_from_db()
+    assert t.attempts == 2 and t.evidence.startswith("sandbox") and t.finished_at
+    assert SandboxMessage.objects.get(transmission=t).receiver == "9915:kyte-flaky"
+
+
+def test_rejected_by_the_receiving_access_point(issued_to, personas, django_capture_on_commit_callbacks):
+    invoice = issued_to(legal_name="Strict BV", peppol_scheme="9915", peppol_id="kyte-rejected", country="NL")
+    t = _send(invoice, personas, django_capture_on_commit_callbacks)
+    assert (t.status, t.attempts) == ("rejected", 1) and "Contact the customer" in t.detail
+
+
+def test_a_document_is_not_sent_twice_while_a_sending_lives(
+    issued_to, receiver_b, personas, django_capture_on_commit_callbacks
+):
+    from kyte.errors import DomainError
+
+    invoice = issued_to(**_customer_b(personas))
+    _send(invoice, personas, django_capture_on_commit_callbacks)
+    with pytest.raises(DomainError, match="already been sent"):
+        services.invoice_send(invoice=invoice, actor=personas.entrepreneur_a)
+
+
+def _envelope(personas, payload, instance="11111111-1111-1111-1111-111111111111", receiver=None):
+    return wrap(
+        payload,
+        sender=Participant.parse("0208:0202239951"),
+        receiver=receiver or Participant.parse(f"0208:{personas.dossier_b.enterprise_number}"),
+        doctype=INVOICE_DOCTYPE,
+        instance_id=instance,
+    )
+
+
+def test_inbound_dedupes_caps_and_refuses_unknown_recipients(receiver_b, personas, settings):
+    from pathlib import Path
+
+    from lxml import etree
+
+    example = (
+        Path(__file__).resolve().parents[2].parent / "shared" / "peppol" / "examples" / "base-example.xml"
+    )
+    payload = etree.tostring(etree.fromstring(example.read_bytes()), xml_declaration=True, encoding="UTF-8")
+    data = _envelope(personas, payload)
+    first, created = inbound.receive(data, via="test")
+    again, created_again = inbound.receive(data, via="test")
+    assert created and not created_again and first.pk == again.pk and ReceivedDocument.objects.count() == 1
+    assert first.ubl.read() == payload and first.number and first.summary["lines"]
+    with pytest.raises(inbound.NotServiced):
+        inbound.receive(_envelope(personas, payload, "2", Participant.parse("0208:0403170701")), via="test")
+    settings.KYTE_PEPPOL_MAX_BYTES = 1024
+    with pytest.raises(inbound.InboundError, match="larger"):
+        inbound.receive(_envelope(personas, payload, "3"), via="test")
+    settings.KYTE_PEPPOL_MAX_BYTES = 10**6
+    hostile = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'
+    with pytest.raises(inbound.InboundError, match="unreadable"):
+        inbound.receive(hostile, via="test")
+    assert ReceivedDocument.objects.count() == 1
