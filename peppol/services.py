@@ -169,7 +169,11 @@ def invoice_send(*, invoice, actor: User) -> Transmission:
     is woken once it commits."""
     from invoicing.models import Invoice, InvoiceStatus
 
-    invoice = Invoice.objects.select_for_update().select_related("dossier", "customer").get(pk=invoice.pk)
+    invoice = (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("dossier", "customer")
+        .get(pk=invoice.pk)
+    )
     if invoice.status == InvoiceStatus.DRAFT:
         raise DomainError(_("Issue the document before sending it."), "draft")
     live = invoice.transmissions.exclude(
