@@ -118,10 +118,10 @@ def customer_participant(customer) -> Participant | None:
         return None
 
 
-def customer_reachability(customer) -> Lookup | None:
+def customer_reachability(customer, *, refresh: bool = False) -> Lookup | None:
     """For the customer page and the editor: None when the customer has no Peppol address at all."""
     participant = customer_participant(customer)
-    return lookup(participant, doctype_for("invoice")) if participant else None
+    return lookup(participant, doctype_for("invoice"), refresh=refresh) if participant else None
 
 
 # --- Sending --------------------------------------------------------------------------------------------------

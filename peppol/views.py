@@ -91,3 +91,11 @@ def inbox_file(request, dossier_code: str, uuid, kind: str):
     suffix, mime = {"pdf": ("pdf", "application/pdf")}.get(kind, ("xml", "application/xml"))
     name = f"{document.number or document.uuid}{'-envelope' if kind == 'envelope' else ''}.{suffix}"
     return FileResponse(field.open("rb"), as_attachment=kind != "pdf", filename=name, content_type=mime)
+
+
+@requires(Capability.DOSSIER_VIEW)
+def customer_peppol(request, dossier_code: str, code: str):
+    """Whether a customer is reachable on Peppol (lazy-loaded badge on the customer page and in the editor)."""
+    customer = get_object_or_404(request.dossier.customers, code=code)
+    result = services.customer_reachability(customer, refresh=request.GET.get("refresh") == "1")
+    return render(request, "peppol/partials/reachability.html", {"customer": customer, "lookup": result})

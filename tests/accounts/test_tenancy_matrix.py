@@ -145,6 +145,7 @@ VIEWS = [
     View("invoice_send", "dossier", "entrepreneur_a", lacking=("reader_a",), post_only=True, obj="issued"),
     View("invoice_delivery", "dossier", "reader_a", obj="issued"),
     View("inbox", "dossier", "reader_a"),
+    View("customer_peppol", "dossier", "reader_a", obj="customer", obj_kwarg="code"),
     View("inbox_detail", "dossier", "reader_a", obj="received"),
     View("inbox_file", "dossier", "reader_a", obj="received", kwargs={"kind": "ubl"}),
     View("firm_kyte", "firm", "accountant", lacking=("assistant",)),

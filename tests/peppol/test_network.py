@@ -266,3 +266,48 @@ def test_inbound_dedupes_caps_and_refuses_unknown_recipients(receiver_b, persona
     with pytest.raises(inbound.InboundError, match="unreadable"):
         inbound.receive(hostile, via="test")
     assert ReceivedDocument.objects.count() == 1
+
+
+def test_customer_reachability_badge(login, personas, seller, receiver_b):
+    from invoicing import services as inv
+
+    client = login(personas.entrepreneur_a)
+    reachable = inv.customer_create(dossier=seller, actor=personas.entrepreneur_a, **_customer_b(personas))
+    ghost = inv.customer_create(
+        dossier=seller,
+        actor=personas.entrepreneur_a,
+        legal_name="Ghost",
+        country="NL",
+        peppol_scheme="9915",
+        peppol_id="kyte-not-registered",
+    )
+    person = inv.customer_create(
+        dossier=seller, actor=personas.entrepreneur_a, legal_name="Jean", kind="person"
+    )
+    base = f"/d/{seller.code}/kyte/customers"
+    assert "Reachable on Peppol" in client.get(f"{base}/{reachable.code}/peppol/").content.decode()
+    assert "Not reachable on Peppol" in client.get(f"{base}/{ghost.code}/peppol/").content.decode()
+    assert "No Peppol address" in client.get(f"{base}/{person.code}/peppol/").content.decode()
+    assert Lookup.objects.count() == 2  # cached: asking again does not look up again
+    client.get(f"{base}/{reachable.code}/peppol/")
+    assert Lookup.objects.count() == 2
+
+
+def test_delivery_timeline_polls_until_final_and_inbox_lists_received(
+    login, issued_to, receiver_b, personas, django_capture_on_commit_callbacks
+):
+    invoice = issued_to(**_customer_b(personas))
+    client = login(personas.entrepreneur_a)
+    url = f"/d/{personas.dossier_a.code}/kyte/invoices/{invoice.uuid}/"
+    html = client.get(url).content.decode()
+    assert 'data-testid="send"' in html and "Not sent yet" in html
+    with mock.patch.object(services, "_wake"):  # queued, no worker yet
+        response = client.post(url + "send/", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200 and 'hx-trigger="every 2s"' in html and "Queued" in html
+    services.transmission_process(Transmission.objects.get().pk)
+    html = client.get(url + "delivery/").content.decode()
+    assert "Delivered" in html and "every 2s" not in html and 'data-testid="send"' not in html
+    reader = login(personas.entrepreneur_b)
+    html = reader.get(f"/d/{receiver_b.code}/kyte/received/").content.decode()
+    assert invoice.number in html and "Registered" in html
