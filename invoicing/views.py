@@ -135,8 +135,10 @@ def _filters(request) -> dict:
 def invoice_list(request, dossier_code: str):
     filters = _filters(request)
     qs = selectors.dossier_invoices(dossier=request.dossier, **filters)
+    from peppol.selectors import with_sending
+
     context = {
-        "page": paginate(qs, page=request.GET.get("page")),
+        "page": paginate(with_sending(qs), page=request.GET.get("page")),
         "totals": selectors.invoice_totals(qs),
         "filters": filters,
         "statuses": InvoiceStatus.choices,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib import messages
+from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +16,7 @@ from accounts.tenancy import requires
 from billing.gate import kyte_required
 from kyte.errors import DomainError
 from peppol import services
-from peppol.models import PeppolParticipant, ReceivedDocument
+from peppol.models import FINAL, PeppolParticipant, ReceivedDocument, Transmission, TransmissionStatus
 
 
 def _invoice(request, uuid):
@@ -99,3 +102,60 @@ def customer_peppol(request, dossier_code: str, code: str):
     customer = get_object_or_404(request.dossier.customers, code=code)
     result = services.customer_reachability(customer, refresh=request.GET.get("refresh") == "1")
     return render(request, "peppol/partials/reachability.html", {"customer": customer, "lookup": result})
+
+
+BATCHES = "kyte_send_batches"
+
+
+@require_POST
+@requires(Capability.DOSSIER_EDIT)
+@kyte_required
+def invoice_bulk_send(request, dossier_code: str):
+    """Send the selected issued documents; then a progress page follows the whole batch."""
+    selected = request.POST.getlist("invoices")
+    invoices = list(
+        request.dossier.invoices.filter(uuid__in=selected[:500]).exclude(status="draft").order_by("number")
+    )
+    if not invoices:
+        messages.error(request, _("Select at least one issued document."))
+        return redirect("invoice_list", dossier_code=dossier_code)
+    queued, refused = [], []
+    for invoice in invoices:
+        try:
+            queued.append(services.invoice_send(invoice=invoice, actor=request.user).pk)
+        except DomainError as exc:
+            refused.append((invoice.number, str(exc.message)))
+    token = secrets.token_urlsafe(8)
+    batches = request.session.get(BATCHES, {})
+    batches = dict(list(batches.items())[-9:])  # the last ten batches of this session
+    batches[token] = {"dossier": request.dossier.pk, "transmissions": queued, "refused": refused}
+    request.session[BATCHES] = batches
+    return redirect("invoice_bulk_progress", dossier_code=dossier_code, token=token)
+
+
+@requires(Capability.DOSSIER_VIEW)
+def invoice_bulk_progress(request, dossier_code: str, token: str):
+    batch = request.session.get(BATCHES, {}).get(token)
+    if not batch or batch["dossier"] != request.dossier.pk:
+        raise Http404
+    rows = Transmission.objects.filter(dossier=request.dossier, pk__in=batch["transmissions"])
+    counts = {row["status"]: row["n"] for row in rows.values("status").annotate(n=Count("pk"))}
+    finished = rows.filter(finished_at__isnull=False).exclude(status__in=FINAL).count()
+    total = len(batch["transmissions"])
+    done = sum(counts.get(s, 0) for s in FINAL) + finished
+    problems = list(
+        rows.filter(status__in=[TransmissionStatus.FAILED, TransmissionStatus.REJECTED]).select_related(
+            "invoice"
+        )
+    )
+    context = {
+        "token": token,
+        "total": total,
+        "done": done,
+        "counts": [(status, status.label, counts.get(status, 0)) for status in TransmissionStatus],
+        "problems": problems,
+        "refused": batch["refused"],
+        "complete": done >= total,
+    }
+    template = "peppol/partials/bulk_progress.html" if request.htmx else "peppol/bulk_progress.html"
+    return render(request, template, context)

@@ -144,6 +144,8 @@ VIEWS = [
     View("invoice_delete", "dossier", "entrepreneur_a", lacking=("reader_a",), post_only=True, obj="draft"),
     View("invoice_send", "dossier", "entrepreneur_a", lacking=("reader_a",), post_only=True, obj="issued"),
     View("invoice_delivery", "dossier", "reader_a", obj="issued"),
+    View("invoice_bulk_send", "dossier", "entrepreneur_a", lacking=("reader_a",), post_only=True),
+    View("invoice_bulk_progress", "dossier", "reader_a", kwargs={"token": "unknown"}, expect=404),
     View("inbox", "dossier", "reader_a"),
     View("customer_peppol", "dossier", "reader_a", obj="customer", obj_kwarg="code"),
     View("inbox_detail", "dossier", "reader_a", obj="received"),

@@ -311,3 +311,29 @@ def test_delivery_timeline_polls_until_final_and_inbox_lists_received(
     reader = login(personas.entrepreneur_b)
     html = reader.get(f"/d/{receiver_b.code}/kyte/received/").content.decode()
     assert invoice.number in html and "Registered" in html
+
+
+def test_bulk_send_from_the_invoice_list_with_progress(
+    login, issued_to, receiver_b, personas, django_capture_on_commit_callbacks
+):
+    to_b = issued_to(**_customer_b(personas))
+    ghost = issued_to(legal_name="Ghost BV", peppol_scheme="9915", peppol_id="kyte-rejected", country="NL")
+    person = issued_to(legal_name="Jean Dupont", kind="person")
+    client = login(personas.entrepreneur_a)
+    base = f"/d/{personas.dossier_a.code}/kyte/invoices/"
+    html = client.get(base).content.decode()
+    assert 'data-testid="bulk-send"' in html and html.count('name="invoices"') == 3
+    with django_capture_on_commit_callbacks(execute=True):  # the worker, woken when each sending commits
+        response = client.post(
+            base + "send/", {"invoices": [str(to_b.uuid), str(ghost.uuid), str(person.uuid)]}
+        )
+    assert response.status_code == 302 and "/sending/" in response.url
+    html = client.get(response.url).content.decode()
+    assert "2 of 2 finished" in html and "every 2s" not in html
+    assert person.number in html and "e-mail address" in html  # refused, with what to do
+    assert ghost.number in html and "refused the document" in html
+    assert 'data-status="delivered">Delivered: 1<' in html and 'data-status="rejected">Rejected: 1<' in html
+    html = client.get(base).content.decode()
+    assert 'data-sending="delivered"' in html and 'data-sending="rejected"' in html
+    # Another session cannot read this batch.
+    assert login(personas.accountant).get(response.url).status_code == 404
