@@ -260,6 +260,20 @@ KYTE_PEPPOL_BACKEND = env_str("KYTE_PEPPOL_BACKEND", "")
 KYTE_PEPPOL_MAX_BYTES = env_int("KYTE_PEPPOL_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 KYTE_PEPPOL_LOOKUP_TTL = env_int("KYTE_PEPPOL_LOOKUP_TTL", 6 * 3600, minimum=0)
 KYTE_PEPPOL_MAX_ATTEMPTS = env_int("KYTE_PEPPOL_MAX_ATTEMPTS", 8, minimum=1)
+# AS4 (backend "as4": Kyte as its own access point). Discovery: the SML zone, optional DNS servers (host:port),
+# the CA that signs trusted SMPs. Our seat id (= the CN of our AP certificate), key, certificate, and the Peppol
+# AP trust anchors (and intermediates), as PEM files.
+KYTE_PEPPOL_SML_ZONE = env_str("KYTE_PEPPOL_SML_ZONE", "participant.sml.test.tech.peppol.org")
+KYTE_PEPPOL_DNS = env_list("KYTE_PEPPOL_DNS", [])
+KYTE_PEPPOL_DNS_TIMEOUT = env_int("KYTE_PEPPOL_DNS_TIMEOUT", 5, minimum=1)
+KYTE_PEPPOL_HTTP_TIMEOUT = env_int("KYTE_PEPPOL_HTTP_TIMEOUT", 60, minimum=1)
+KYTE_PEPPOL_SMP_ALLOW_HTTP = env_bool("KYTE_PEPPOL_SMP_ALLOW_HTTP", False)  # production SMPs are https only
+KYTE_PEPPOL_SMP_TRUST = env_str("KYTE_PEPPOL_SMP_TRUST", "")
+KYTE_AS4_SEAT_ID = env_str("KYTE_AS4_SEAT_ID", "")
+KYTE_AS4_KEY = env_str("KYTE_AS4_KEY", "")
+KYTE_AS4_CERT = env_str("KYTE_AS4_CERT", "")
+KYTE_AS4_TRUST = env_str("KYTE_AS4_TRUST", "")
+KYTE_AS4_INTERMEDIATES = env_str("KYTE_AS4_INTERMEDIATES", "")
 
 # --- Security -----------------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

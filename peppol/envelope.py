@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -127,5 +128,19 @@ def unwrap(data: bytes) -> Envelope:
         process=scopes.get("PROCESSID", ""),
         created=created,
         country_c1=scopes.get("COUNTRY_C1", ""),
-        payload=etree.tostring(payloads[0], xml_declaration=True, encoding="UTF-8"),
+        payload=_standalone(payloads[0]),
     )
+
+
+def _standalone(element) -> bytes:
+    """The business document as its own file: without the namespace declarations it only inherited from the
+    envelope (an SBDH prefix would otherwise leak in), keeping every declaration it made itself."""
+    parent = element.getparent()
+    own = [
+        p
+        for p, uri in element.nsmap.items()
+        if p is not None and (parent is None or parent.nsmap.get(p) != uri)
+    ]
+    document = copy.deepcopy(element)
+    etree.cleanup_namespaces(document, keep_ns_prefixes=own)
+    return etree.tostring(document, xml_declaration=True, encoding="UTF-8")

@@ -114,6 +114,11 @@ class Transmission(models.Model):
     detail = models.TextField(blank=True)
     evidence = models.TextField(blank=True, help_text="the signed receipt or the delivery record")
     response = models.CharField(max_length=40, blank=True, help_text="the buyer's latest Invoice Response")
+    # AS4: the message exactly as first built, re-sent as is on a retry (a rebuilt one would change its digests).
+    wire = models.BinaryField(null=True, blank=True, editable=False)
+    wire_headers = models.JSONField(default=dict, blank=True)
+    wire_state = models.TextField(blank=True)
+    wire_url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -205,3 +210,20 @@ class SandboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"sandbox → {self.receiver}"
+
+
+class AS4Inbound(models.Model):
+    """A verified AS4 message we answered: the same message again gets the same signal, and no second delivery."""
+
+    remote_seat = models.CharField(max_length=40)
+    message_id = models.CharField(max_length=300)
+    signal = models.BinaryField()
+    signal_headers = models.JSONField(default=dict)
+    document = models.ForeignKey(ReceivedDocument, on_delete=models.PROTECT, null=True, related_name="as4")
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["remote_seat", "message_id"], name="peppol_as4_once")]
+
+    def __str__(self) -> str:
+        return f"{self.remote_seat} {self.message_id}"

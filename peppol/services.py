@@ -333,6 +333,7 @@ def _send_peppol(t: Transmission):
         doctype=t.doctype,
         message_id=t.message_id,
         attempt=t.attempts,
+        transmission=t,
     )
 
 
@@ -388,3 +389,10 @@ def sweep(*, now: datetime | None = None) -> dict[str, int]:
     for pk in due:
         _wake(pk)
     return {"requeued": requeued, "woken": len(due)}
+
+
+def unwrap_payload(data: bytes):
+    """The envelope and payload of an SBD (tests and tools)."""
+    from peppol.envelope import unwrap
+
+    return unwrap(data)

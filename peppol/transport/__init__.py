@@ -15,7 +15,7 @@ from peppol.transport.base import (  # noqa: F401 - the interface, re-exported
     TransportError,
 )
 
-BACKENDS = {"local": "peppol.transport.local.LocalBackend"}
+BACKENDS = {"local": "peppol.transport.local.LocalBackend", "as4": "peppol.transport.as4.AS4Backend"}
 
 
 def backend_name() -> str:

@@ -66,6 +66,7 @@ class Backend:
         doctype: str,
         message_id: str,
         attempt: int,
+        transmission=None,
     ) -> SendResult:  # pragma: no cover - interface
         """Send `envelope`. Called again with the same `message_id` on a retry: must not deliver twice."""
         raise NotImplementedError

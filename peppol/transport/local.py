@@ -56,7 +56,9 @@ class LocalBackend(Backend):
             detail=_("Outside this installation: sandbox."),
         )
 
-    def send(self, *, envelope, sender, receiver, doctype, message_id, attempt) -> SendResult:
+    def send(
+        self, *, envelope, sender, receiver, doctype, message_id, attempt, transmission=None
+    ) -> SendResult:
         from peppol import inbound
 
         if receiver == NOT_REGISTERED:

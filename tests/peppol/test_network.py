@@ -7,8 +7,7 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from billing.models import KyteSubscription, Mode, Status
-from invoicing import services as invoicing
+from billing.models import KyteSubscription, Status
 from peppol import inbound, services
 from peppol.envelope import wrap
 from peppol.identifiers import INVOICE_DOCTYPE, Participant
@@ -20,45 +19,7 @@ from peppol.models import (
     SandboxMessage,
     Transmission,
 )
-from tests.invoicing.conftest import LINE
-
-
-def _activate(dossier):
-    sub, _ = KyteSubscription.objects.update_or_create(
-        dossier=dossier, defaults={"status": Status.ACTIVE, "mode": Mode.SELF_SERVICE}
-    )
-    services.participants_sync(dossier=dossier)
-    return sub
-
-
-@pytest.fixture
-def receiver_b(personas):
-    """Dossier B with Kyte active: registered on the local network as 0208:<its enterprise number>."""
-    _activate(personas.dossier_b)
-    return personas.dossier_b
-
-
-@pytest.fixture
-def issued_to(seller, personas, django_capture_on_commit_callbacks):
-    """Issue an invoice from A to a customer built from `fields`, PDF and UBL rendered (as the worker does)."""
-
-    def _issue(**fields):
-        services.participants_sync(dossier=seller)
-        customer = invoicing.customer_create(
-            dossier=seller,
-            actor=personas.entrepreneur_a,
-            **{"street": "Rue 1", "postal_code": "1000", "city": "Bruxelles", "country": "BE", **fields},
-        )
-        draft = invoicing.invoice_create(dossier=seller, actor=personas.entrepreneur_a, customer=customer)
-        draft = invoicing.invoice_save_draft(
-            invoice=draft, actor=personas.entrepreneur_a, data={}, lines=[dict(LINE)]
-        )
-        with django_capture_on_commit_callbacks(execute=True):
-            invoice = invoicing.invoice_issue(invoice=draft, actor=personas.entrepreneur_a)
-        invoice.refresh_from_db()
-        return invoice
-
-    return _issue
+from tests.peppol.conftest import _activate, _customer_b
 
 
 def _send(invoice, personas, django_capture_on_commit_callbacks):
@@ -66,11 +27,6 @@ def _send(invoice, personas, django_capture_on_commit_callbacks):
         transmission = services.invoice_send(invoice=invoice, actor=personas.entrepreneur_a)
     transmission.refresh_from_db()
     return transmission
-
-
-def _customer_b(personas):
-    b = personas.dossier_b
-    return {"legal_name": b.legal_name, "enterprise_number": b.enterprise_number, "vat_number": b.vat_number}
 
 
 def test_registry_one_receiver_per_identifier(personas):

@@ -9,7 +9,8 @@ from django.db import connection, connections
 
 from peppol import inbound, services
 from peppol.models import ReceivedDocument, Transmission
-from tests.peppol.test_network import _activate, _customer_b, _envelope  # noqa: F401 - shared helpers
+from tests.peppol.conftest import _activate, _customer_b
+from tests.peppol.test_network import _envelope
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,7 +44,7 @@ def _run(count, target):
 
 def test_eight_workers_on_one_transmission_deliver_once(personas, seller, django_capture_on_commit_callbacks):
     from invoicing import services as invoicing
-    from tests.peppol.test_network import LINE
+    from tests.invoicing.conftest import LINE
 
     _activate(personas.dossier_b)
     services.participants_sync(dossier=seller)
