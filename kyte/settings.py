@@ -260,6 +260,11 @@ KYTE_PEPPOL_BACKEND = env_str("KYTE_PEPPOL_BACKEND", "")
 KYTE_PEPPOL_MAX_BYTES = env_int("KYTE_PEPPOL_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 KYTE_PEPPOL_LOOKUP_TTL = env_int("KYTE_PEPPOL_LOOKUP_TTL", 6 * 3600, minimum=0)
 KYTE_PEPPOL_MAX_ATTEMPTS = env_int("KYTE_PEPPOL_MAX_ATTEMPTS", 8, minimum=1)
+# Retries: base × 2^(attempt-1) seconds, capped, with jitter; a worker holds a sending for the lease, then the
+# sweeper hands it to another worker.
+KYTE_PEPPOL_RETRY_BASE = env_int("KYTE_PEPPOL_RETRY_BASE", 10, minimum=1)
+KYTE_PEPPOL_RETRY_CAP = env_int("KYTE_PEPPOL_RETRY_CAP", 3600, minimum=1)
+KYTE_PEPPOL_LEASE_SECONDS = env_int("KYTE_PEPPOL_LEASE_SECONDS", 300, minimum=30)
 # AS4 (backend "as4": Kyte as its own access point). Discovery: the SML zone, optional DNS servers (host:port),
 # the CA that signs trusted SMPs. Our seat id (= the CN of our AP certificate), key, certificate, and the Peppol
 # AP trust anchors (and intermediates), as PEM files.

@@ -15,3 +15,26 @@ def local_backend_is_not_an_implicit_production_default(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@checks.register()
+def timeouts_are_nested(app_configs, **kwargs):
+    """A sending must end before its lease, and the lease before Redis hands the task to another worker."""
+    visibility = (getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}) or {}).get("visibility_timeout")
+    lease, http = settings.KYTE_PEPPOL_LEASE_SECONDS, settings.KYTE_PEPPOL_HTTP_TIMEOUT
+    problems = []
+    if http * 2 >= lease:
+        problems.append(
+            checks.Warning(
+                f"KYTE_PEPPOL_LEASE_SECONDS ({lease}) should exceed twice KYTE_PEPPOL_HTTP_TIMEOUT ({http}).",
+                id="kyte.W102",
+            )
+        )
+    if visibility is not None and visibility <= lease:
+        problems.append(
+            checks.Warning(
+                f"CELERY_VISIBILITY_TIMEOUT ({visibility}) should exceed KYTE_PEPPOL_LEASE_SECONDS ({lease}).",
+                id="kyte.W103",
+            )
+        )
+    return problems

@@ -30,8 +30,6 @@ from peppol.models import (
 )
 
 logger = logging.getLogger(__name__)
-LEASE = timedelta(minutes=5)  # longer than the longest send; the Redis visibility timeout is longer still
-BACKOFF_BASE, BACKOFF_CAP = 10, 3600  # seconds
 
 
 # --- Participants ---------------------------------------------------------------------------------------------
@@ -215,14 +213,24 @@ def _wake(pk: int, countdown: float = 0) -> None:
 
 
 def _backoff(attempt: int) -> float:
-    return min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1)) * random.uniform(0.5, 1.5)  # noqa: S311 - jitter
+    """Exponential, capped, with jitter (0.5–1.5×) so that retries after an outage do not arrive together."""
+    base, cap = settings.KYTE_PEPPOL_RETRY_BASE, settings.KYTE_PEPPOL_RETRY_CAP
+    return min(cap, base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.5)  # noqa: S311 - jitter, not a secret
+
+
+def _lease() -> timedelta:
+    """Longer than the longest send (HTTP time-out); the Redis visibility timeout is longer still."""
+    return timedelta(seconds=settings.KYTE_PEPPOL_LEASE_SECONDS)
 
 
 def _claim(pk: int, now: datetime) -> Transmission | None:
     claimed = Transmission.objects.filter(
         pk=pk, status=TransmissionStatus.QUEUED, next_attempt_at__lte=now
     ).update(
-        status=TransmissionStatus.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1, updated_at=now
+        status=TransmissionStatus.SENDING,
+        lease_until=now + _lease(),
+        attempts=F("attempts") + 1,
+        updated_at=now,
     )
     if not claimed:
         return None

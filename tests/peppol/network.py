@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import http.server
+import random
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,6 +130,8 @@ class TestAP:
     faults: list[str] = field(default_factory=list)
     seen: dict = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    fault_rate: float = 0.0  # besides `faults`: this share of requests gets a random fault
+    rng: random.Random = field(default_factory=lambda: random.Random(30))  # noqa: S311 - test faults
 
     def party(self):
         from as4 import AS4LocalPrivateKey
@@ -177,6 +180,8 @@ def ap_handler(ap: TestAP):
             with ap.lock:
                 ap.bodies.append(body)
                 fault = ap.faults.pop(0) if ap.faults else ""
+                if not fault and ap.rng.random() < ap.fault_rate:
+                    fault = ap.rng.choice(["503", "reset", "accept-then-timeout"])
             if fault == "503":
                 self.send_response(503)
                 self.send_header("Content-Length", "0")
