@@ -30,9 +30,10 @@ class NotServiced(InboundError):
     code = "not_serviced"  # PEPPOL:NOT_SERVICED
 
 
-def receive(data: bytes, *, via: str, message_id: str = "") -> tuple[ReceivedDocument, bool]:
+def receive(data: bytes, *, via: str, message_id: str = "") -> tuple[ReceivedDocument | None, bool]:
     """Accept a received envelope for the dossier that owns its final recipient. Returns (document, created):
-    the same envelope again (same sender and InstanceIdentifier) is the same document, delivered once."""
+    the same envelope again (same sender and InstanceIdentifier) is the same document, delivered once. An Invoice
+    Response or MLR updates the sending it answers (document None)."""
     if len(data) > settings.KYTE_PEPPOL_MAX_BYTES:
         raise InboundError(f"the message is larger than {settings.KYTE_PEPPOL_MAX_BYTES} bytes", "too_large")
     try:
@@ -40,7 +41,13 @@ def receive(data: bytes, *, via: str, message_id: str = "") -> tuple[ReceivedDoc
     except (BadEnvelope, UnsafeXML) as exc:
         raise InboundError(f"unreadable envelope: {exc}") from None
     if envelope.doctype in (INVOICE_RESPONSE_DOCTYPE, MLR_DOCTYPE):
-        raise InboundError("responses are not handled yet", "unsupported")  # see the note of the issue
+        from peppol import responses
+
+        try:
+            _record, created = responses.apply(envelope)
+        except (responses.UnknownResponse, UnsafeXML) as exc:
+            raise InboundError(str(exc), "unknown_reference") from None
+        return None, created
     existing = ReceivedDocument.objects.filter(
         sender=str(envelope.sender), instance_id=envelope.instance_id
     ).first()

@@ -227,3 +227,21 @@ class AS4Inbound(models.Model):
 
     def __str__(self) -> str:
         return f"{self.remote_seat} {self.message_id}"
+
+
+class ResponseMessage(models.Model):
+    """An Invoice Response or MLR received for one of our sendings."""
+
+    sender = models.CharField(max_length=110)
+    instance_id = models.CharField(max_length=200)
+    transmission = models.ForeignKey(Transmission, on_delete=models.CASCADE, related_name="responses")
+    code = models.CharField(max_length=4)
+    reason = models.CharField(max_length=500, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["sender", "instance_id"], name="peppol_response_once")]
+
+    def __str__(self) -> str:
+        return f"{self.code} for {self.transmission_id}"

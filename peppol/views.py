@@ -9,13 +9,14 @@ from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Capability
 from accounts.tenancy import requires
 from billing.gate import kyte_required
 from kyte.errors import DomainError
-from peppol import services
+from peppol import responses, services
 from peppol.models import FINAL, PeppolParticipant, ReceivedDocument, Transmission, TransmissionStatus
 
 
@@ -28,9 +29,30 @@ def delivery_context(invoice) -> dict:
     return {
         "invoice": invoice,
         "transmission": transmission,
-        "events": list(transmission.events.all()) if transmission else [],
+        "events": [_labelled(e) for e in transmission.events.all()] if transmission else [],
+        "response": responses.label(transmission.response) if transmission and transmission.response else "",
         "can_send": transmission is None or transmission.status in ("failed", "rejected"),
     }
+
+
+EVENT_LABELS = {
+    "queued": _lazy("Queued"),
+    "sending": _lazy("Sending"),
+    "sent": _lazy("Sent"),
+    "delivered": _lazy("Delivered"),
+    "retry": _lazy("Will try again"),
+    "requeued": _lazy("Sent again"),
+    "rejected": _lazy("Rejected"),
+    "failed": _lazy("Failed"),
+}
+
+
+def _labelled(event) -> dict:
+    if event.kind.startswith("response:"):
+        label = responses.label(event.kind.split(":", 1)[1])
+    else:
+        label = EVENT_LABELS.get(event.kind, event.kind)
+    return {"at": event.at, "kind": event.kind, "label": label, "detail": event.detail}
 
 
 @require_POST

@@ -77,10 +77,12 @@ class LocalBackend(Backend):
             )
         if _local_receiver(receiver):
             document, created = inbound.receive(envelope, via="local", message_id=message_id)
-            record = (
-                f"local delivery to dossier {document.dossier.code}, document {document.uuid}, "
-                f"sha256 {document.sha256}{'' if created else ' (already delivered)'}"
+            where = (
+                f"dossier {document.dossier.code}, document {document.uuid}, sha256 {document.sha256}"
+                if document
+                else "response recorded"
             )
+            record = f"local delivery to {where}{'' if created else ' (already delivered)'}"
             return SendResult(delivered=True, evidence=record)
         from peppol.models import SandboxMessage, Transmission
 

@@ -293,3 +293,57 @@ def test_bulk_send_from_the_invoice_list_with_progress(
     assert 'data-sending="delivered"' in html and 'data-sending="rejected"' in html
     # Another session cannot read this batch.
     assert login(personas.accountant).get(response.url).status_code == 404
+
+
+def _invoice_response(code, reference, reason=""):
+    status = f"<cac:Status><cbc:StatusReason>{reason}</cbc:StatusReason></cac:Status>" if reason else ""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<ApplicationResponse xmlns="urn:oasis:names:specification:ubl:schema:xsd:ApplicationResponse-2" '
+        'xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2" '
+        'xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">'
+        "<cbc:CustomizationID>urn:fdc:peppol.eu:poacc:trns:invoice_response:3</cbc:CustomizationID>"
+        "<cbc:ProfileID>urn:fdc:peppol.eu:poacc:bis:invoice_response:3</cbc:ProfileID>"
+        f"<cbc:ID>resp-{code}</cbc:ID><cbc:IssueDate>2026-12-04</cbc:IssueDate>"
+        f"<cac:DocumentResponse><cac:Response><cbc:ResponseCode>{code}</cbc:ResponseCode>{status}</cac:Response>"
+        f"<cac:DocumentReference><cbc:ID>{reference}</cbc:ID></cac:DocumentReference></cac:DocumentResponse>"
+        "</ApplicationResponse>"
+    ).encode()
+
+
+def test_invoice_responses_update_the_sending(
+    login, issued_to, receiver_b, personas, django_capture_on_commit_callbacks
+):
+    from peppol.identifiers import INVOICE_RESPONSE_DOCTYPE
+
+    invoice = issued_to(**_customer_b(personas))
+    t = _send(invoice, personas, django_capture_on_commit_callbacks)
+    b = Participant.parse(f"0208:{personas.dossier_b.enterprise_number}")
+    a = Participant.parse(f"0208:{personas.dossier_a.enterprise_number}")
+
+    def respond(code, reason="", instance=None, reference=None):
+        data = wrap(
+            _invoice_response(code, reference or invoice.number, reason),
+            sender=b,
+            receiver=a,
+            doctype=INVOICE_RESPONSE_DOCTYPE,
+            instance_id=instance or f"response-{code}",
+        )
+        return inbound.receive(data, via="local")
+
+    assert respond("AB") == (None, True)
+    assert respond("RE", "Wrong purchase order number") == (None, True)
+    assert respond("RE", "Wrong purchase order number") == (None, False)  # the same response again
+    t.refresh_from_db()
+    assert t.response == "RE" and t.responses.count() == 2
+    kinds = [e.kind for e in t.events.all()]
+    assert kinds[-2:] == ["response:AB", "response:RE"]
+    html = (
+        login(personas.entrepreneur_a)
+        .get(f"/d/{personas.dossier_a.code}/kyte/invoices/{invoice.uuid}/")
+        .content
+    )
+    assert b"Rejected by the customer" in html and b"Wrong purchase order number" in html
+    with pytest.raises(inbound.InboundError):
+        respond("AP", instance="other", reference="F-UNKNOWN")
+    assert respond("PD", instance="paid")[1] and Transmission.objects.get().response == "PD"
