@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Dossier, User
@@ -300,7 +300,11 @@ def _failed(t: Transmission, exc: transport.TransportError, now: datetime) -> st
             detail=exc.message,
             next_attempt_at=now + timedelta(seconds=delay),
         ):
-            _event(t, "retry", f"{exc.message} ({_('next attempt in %(s)s s') % {'s': round(delay)}})")
+            _event(
+                t,
+                "retry",
+                _("%(message)s (next attempt in %(s)s s)") % {"message": exc.message, "s": round(delay)},
+            )
             _wake(t.pk, countdown=delay)
         return "retry"
     status = TransmissionStatus.REJECTED if isinstance(exc, transport.Rejected) else TransmissionStatus.FAILED
@@ -346,6 +350,11 @@ def _send_peppol(t: Transmission):
 
 
 def _send_email(t: Transmission):
+    with translation.override(t.invoice.language):
+        return _send_email_in_language(t)
+
+
+def _send_email_in_language(t: Transmission):
     from django.core.mail import EmailMessage
 
     invoice = t.invoice
@@ -356,7 +365,11 @@ def _send_email(t: Transmission):
             "Please find attached %(kind)s %(number)s of %(seller)s (PDF, and the structured UBL file for your "
             "accounting software)."
         )
-        % {"kind": kind.lower(), "number": invoice.number, "seller": invoice.dossier.legal_name},
+        % {
+            "kind": kind if translation.get_language() == "de" else kind.lower(),
+            "number": invoice.number,
+            "seller": invoice.dossier.legal_name,
+        },
         to=[t.receiver],
         reply_to=[invoice.dossier.email] if invoice.dossier.email else None,
         headers={"Message-ID": f"<{t.message_id}>"},
@@ -385,7 +398,7 @@ def sweep(*, now: datetime | None = None) -> dict[str, int]:
     requeued = 0
     for pk in expired:
         if Transmission.objects.filter(pk=pk, status=TransmissionStatus.SENDING, lease_until__lt=now).update(
-            status=TransmissionStatus.QUEUED, lease_until=None, next_attempt_at=now
+            status=TransmissionStatus.QUEUED, lease_until=None, next_attempt_at=min(now, timezone.now())
         ):
             requeued += 1
             _event(Transmission(pk=pk), "requeued", _("The worker stopped mid-send; sent again."))

@@ -7,6 +7,7 @@ import base64
 import http.server
 import random
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -182,6 +183,8 @@ def ap_handler(ap: TestAP):
                 fault = ap.faults.pop(0) if ap.faults else ""
                 if not fault and ap.rng.random() < ap.fault_rate:
                     fault = ap.rng.choice(["503", "reset", "accept-then-timeout"])
+            if fault.startswith("slow"):  # a slow access point: the sender is still waiting
+                time.sleep(float(fault.split(":")[1]))
             if fault == "503":
                 self.send_response(503)
                 self.send_header("Content-Length", "0")
