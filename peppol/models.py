@@ -46,9 +46,23 @@ class PeppolParticipant(models.Model):
         return f"{self.scheme}:{self.value}"
 
 
+class DossierTransport(models.Model):
+    """A dossier that uses another Peppol backend than the installation's (set by an administrator)."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="peppol_transport")
+    backend = models.CharField(max_length=16, choices=[("local", "local"), ("as4", "as4")])
+
+    class Meta:
+        verbose_name = _("Peppol backend of a dossier")
+
+    def __str__(self) -> str:
+        return f"{self.dossier} → {self.backend}"
+
+
 class Lookup(models.Model):
     """Cached discovery result: can this participant receive this document type on Peppol?"""
 
+    backend = models.CharField(max_length=16, default="local")
     participant = models.CharField(max_length=110)
     doctype = models.CharField(max_length=300)
     reachable = models.BooleanField(default=False)
@@ -57,7 +71,9 @@ class Lookup(models.Model):
     checked_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["participant", "doctype"], name="peppol_lookup_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["backend", "participant", "doctype"], name="peppol_lookup_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.participant} {'reachable' if self.reachable else 'unreachable'}"

@@ -80,17 +80,19 @@ def participants_sync(*, dossier: Dossier) -> list[PeppolParticipant]:
 # --- Lookup ---------------------------------------------------------------------------------------------------
 
 
-def lookup(participant: Participant, doctype: str, *, refresh: bool = False) -> Lookup:
-    """Can this participant receive this document type? Cached for KYTE_PEPPOL_LOOKUP_TTL seconds."""
+def lookup(participant: Participant, doctype: str, *, refresh: bool = False, dossier=None) -> Lookup:
+    """Can this participant receive this document type? Cached per backend for KYTE_PEPPOL_LOOKUP_TTL seconds."""
+    backend = transport.backend_name(dossier)
     ttl = timedelta(seconds=settings.KYTE_PEPPOL_LOOKUP_TTL)
-    cached = Lookup.objects.filter(participant=str(participant), doctype=doctype).first()
+    cached = Lookup.objects.filter(backend=backend, participant=str(participant), doctype=doctype).first()
     if cached and not refresh and cached.checked_at > timezone.now() - ttl:
         return cached
     try:
-        result = transport.get_backend().lookup(participant, doctype)
+        result = transport.get_backend(backend).lookup(participant, doctype)
     except transport.TransportError as exc:  # a technical failure: say so, do not cache it
         return Lookup(participant=str(participant), doctype=doctype, reachable=False, detail=exc.message)
     row, _created = Lookup.objects.update_or_create(
+        backend=backend,
         participant=str(participant),
         doctype=doctype,
         defaults={
@@ -119,7 +121,11 @@ def customer_participant(customer) -> Participant | None:
 def customer_reachability(customer, *, refresh: bool = False) -> Lookup | None:
     """For the customer page and the editor: None when the customer has no Peppol address at all."""
     participant = customer_participant(customer)
-    return lookup(participant, doctype_for("invoice"), refresh=refresh) if participant else None
+    return (
+        lookup(participant, doctype_for("invoice"), refresh=refresh, dossier=customer.dossier)
+        if participant
+        else None
+    )
 
 
 # --- Sending --------------------------------------------------------------------------------------------------
@@ -141,7 +147,7 @@ def route(invoice) -> tuple[str, str, str]:
         except InvalidParticipant:
             participant = None
         if participant is not None:
-            found = lookup(participant, doctype_for(invoice.kind))
+            found = lookup(participant, doctype_for(invoice.kind), dossier=invoice.dossier)
             if found.reachable:
                 return Channel.PEPPOL, str(participant), ""
             reason = _("%(id)s is not reachable on Peppol: %(detail)s") % {
@@ -185,7 +191,7 @@ def invoice_send(*, invoice, actor: User) -> Transmission:
         invoice=invoice,
         dossier=invoice.dossier,
         channel=channel,
-        backend=transport.backend_name() if channel == Channel.PEPPOL else "email",
+        backend=transport.backend_name(invoice.dossier) if channel == Channel.PEPPOL else "email",
         sender=sender,
         receiver=receiver,
         doctype=doctype_for(invoice.kind) if channel == Channel.PEPPOL else "",

@@ -18,7 +18,14 @@ from peppol.transport.base import (  # noqa: F401 - the interface, re-exported
 BACKENDS = {"local": "peppol.transport.local.LocalBackend", "as4": "peppol.transport.as4.AS4Backend"}
 
 
-def backend_name() -> str:
+def backend_name(dossier=None) -> str:
+    """The installation's backend, unless the dossier has its own (DossierTransport, set in the admin)."""
+    if dossier is not None:
+        from peppol.models import DossierTransport
+
+        own = DossierTransport.objects.filter(dossier=dossier).values_list("backend", flat=True).first()
+        if own:
+            return own
     return settings.KYTE_PEPPOL_BACKEND or "local"
 
 

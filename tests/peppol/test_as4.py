@@ -279,3 +279,15 @@ def test_kyte_to_kyte_through_discovery_and_its_own_as4_endpoint(
     assert AS4Inbound.objects.get().document == received
     assert connection.vendor in ("postgresql", "sqlite")
     assert Transmission.objects.get().wire  # the message as sent, kept for a retry
+
+
+def test_a_dossier_can_use_another_backend_than_the_installation(
+    net, issued_to, receiver_b, personas, django_capture_on_commit_callbacks
+):
+    from peppol.models import DossierTransport
+
+    DossierTransport.objects.create(dossier=personas.dossier_a, backend="local")  # the installation says as4
+    invoice = issued_to(**_customer_b(personas))
+    t = _send(invoice, personas, django_capture_on_commit_callbacks)
+    assert (t.backend, t.status) == ("local", "delivered")
+    assert ReceivedDocument.objects.get().via == "local" and not net.ap.bodies
