@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from peppol.models import DossierTransport, PeppolParticipant, ReceivedDocument, Transmission
+from peppol.models import DossierTransport, PeppolParticipant, ReceivedDocument, SandboxMessage, Transmission
 
 
 @admin.register(DossierTransport)
@@ -41,3 +41,13 @@ class ReceivedDocumentAdmin(admin.ModelAdmin):
     list_filter = ["via", "valid"]
     search_fields = ["number", "sender", "seller_name"]
     readonly_fields = ["dossier", "sender", "receiver", "instance_id", "sha256", "ubl_sha256"]
+
+
+@admin.register(SandboxMessage)
+class SandboxMessageAdmin(admin.ModelAdmin):
+    """The local backend's sandbox outbox: what would have left this installation."""
+
+    list_display = ["receiver", "transmission", "created_at"]
+    search_fields = ["receiver"]
+    exclude = ["envelope"]
+    readonly_fields = ["transmission", "receiver", "created_at"]

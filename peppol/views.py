@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Capability
@@ -107,6 +108,7 @@ def inbox_detail(request, dossier_code: str, uuid):
     return render(request, "peppol/inbox_detail.html", {"document": document, "d": document.summary})
 
 
+@xframe_options_sameorigin  # the PDF is shown inside the document's page
 @requires(Capability.DOSSIER_VIEW)
 def inbox_file(request, dossier_code: str, uuid, kind: str):
     document = _received(request, uuid)

@@ -64,7 +64,7 @@ def test_a_sends_to_b_over_the_local_network_and_b_finds_it_with_its_pdf(page, l
     _login(page, live_server, "desmet@demo.kyte.test")
     page.goto(live_server.url + f"/d/{a.code}/kyte/invoices/{invoice.uuid}/")
     delivery = page.get_by_test_id("delivery")
-    expect(delivery).to_contain_text(re.compile("Pas encore envoyé|Nog niet verzonden|Not sent yet"))
+    expect(delivery).to_contain_text(re.compile("Pas encore envoy|Nog niet verstuurd|Not sent yet"))
     page.get_by_test_id("send").click()
     expect(page.get_by_test_id("delivery-status")).to_have_text(re.compile("Delivered|Livré|Afgeleverd"))
     expect(page.get_by_test_id("timeline").locator("li")).to_have_count(4)
