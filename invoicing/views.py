@@ -17,6 +17,7 @@ from invoicing import selectors, services
 from invoicing.forms import AllowanceFormSet, CustomerForm, InvoiceHeaderForm, LineFormSet, ProductForm
 from invoicing.models import DocumentKind, Invoice, InvoiceStatus
 from invoicing.vat import VatCase
+from kyte import spreadsheet
 from kyte.errors import DomainError
 
 
@@ -178,19 +179,21 @@ def invoice_export(request, dossier_code: str):
         )
         for inv in qs.iterator(chunk_size=500):
             yield writer.writerow(
-                [
-                    inv.number,
-                    inv.get_kind_display(),
-                    inv.get_status_display(),
-                    inv.issue_date,
-                    inv.due_date or "",
-                    inv.snapshot.get("buyer", {}).get("name", ""),
-                    inv.snapshot.get("buyer", {}).get("vat_number", ""),
-                    inv.tax_exclusive,
-                    inv.tax_total,
-                    inv.payable,
-                    inv.structured_reference,
-                ]
+                spreadsheet.row(
+                    [
+                        inv.number,
+                        inv.get_kind_display(),
+                        inv.get_status_display(),
+                        inv.issue_date,
+                        inv.due_date or "",
+                        inv.snapshot.get("buyer", {}).get("name", ""),
+                        inv.snapshot.get("buyer", {}).get("vat_number", ""),
+                        inv.tax_exclusive,
+                        inv.tax_total,
+                        inv.payable,
+                        inv.structured_reference,
+                    ]
+                )
             )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

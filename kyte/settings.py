@@ -147,6 +147,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "kyte-local-renewals": {"task": "billing.local_renewal_sweep", "schedule": 3600.0},
     "kyte-close-months": {"task": "monitoring.close_ended_months", "schedule": 3600.0},
     "kyte-peppol-sweep": {"task": "peppol.sweep_transmissions", "schedule": 60.0},
+    "kyte-peppol-registry": {"task": "peppol.sync_participants", "schedule": 3600.0},
 }
 
 # --- Auth (django-allauth) ----------------------------------------------------------------------------------

@@ -52,10 +52,11 @@ def compute_months(
     range_end = min(intervals.month_start(intervals.next_month(months[-1])), now)
     info: dict[int, DossierInfo] = {}
     history: dict[int, list[Change]] = {}
+    before = range_start - timedelta(microseconds=1)  # the state the range starts in, not a change inside it
     for pk, code, name, accountant_id, s0, m0 in _states_at(firm, range_start):
         if s0 in ACTIVE:
             info[pk] = DossierInfo(pk, code, name, accountant_id)
-            history[pk] = [Change(range_start, s0, m0 or "")]
+            history[pk] = [Change(before, s0, m0 or "")]
     changes = (
         StatusChange.objects.filter(dossier__firm=firm, at__gte=range_start, at__lt=range_end)
         .order_by("dossier_id", "at", "id")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import FirmMembership
 from accounts.roles import Capability
 from accounts.tenancy import requires
+from kyte import spreadsheet
 from monitoring import intervals, selectors
 
 METRIC_LABELS = {
@@ -183,24 +184,26 @@ def surveillance_export(request, firm_slug: str, year: int, month: int):
     for row in rows:
         f = row.facts
         writer.writerow(
-            [
-                f"{value:%Y-%m}",
-                row.code,
-                row.name,
-                names.get(row.accountant_id, ""),
-                mode_labels.get(f.mode, f.mode),
-                yes if f.activated else no,
-                yes if f.billable else no,
-                f.billable_days,
-                yes if f.paid else no,
-                yes if f.new else no,
-                yes if f.deactivated else no,
-                yes if f.active_at_end else no,
-                f.active_from.isoformat() if f.active_from else "",
-                f.active_until.isoformat() if f.active_until else "",
-                (_("closed") + (" (" + _("adjusted") + ")" if row.adjusted else ""))
-                if close
-                else _("live, not closed yet"),
-            ]
+            spreadsheet.row(
+                [
+                    f"{value:%Y-%m}",
+                    row.code,
+                    row.name,
+                    names.get(row.accountant_id, ""),
+                    mode_labels.get(f.mode, f.mode),
+                    yes if f.activated else no,
+                    yes if f.billable else no,
+                    f.billable_days,
+                    yes if f.paid else no,
+                    yes if f.new else no,
+                    yes if f.deactivated else no,
+                    yes if f.active_at_end else no,
+                    f.active_from.isoformat() if f.active_from else "",
+                    f.active_until.isoformat() if f.active_until else "",
+                    (_("closed") + (" (" + _("adjusted") + ")" if row.adjusted else ""))
+                    if close
+                    else _("live, not closed yet"),
+                ]
+            )
         )
     return response

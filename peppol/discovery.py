@@ -17,6 +17,7 @@ import dns.resolver
 import requests
 from cryptography import x509
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from lxml import etree
 
@@ -79,7 +80,10 @@ def smp_url(participant: Participant) -> str:
             delimiter = regexp[0]
             parts = regexp[1:].split(delimiter)
             if len(parts) >= 2:
-                url = re.sub(parts[0], parts[1], name)
+                try:
+                    url = re.sub(parts[0], parts[1], name)
+                except re.error:
+                    continue  # a malformed record: try the next one
                 if url.startswith("https://") or (
                     settings.KYTE_PEPPOL_SMP_ALLOW_HTTP and url.startswith("http://")
                 ):
@@ -92,15 +96,17 @@ def smp_url(participant: Participant) -> str:
 def _verify(data: bytes) -> etree._Element:
     """Verify the enveloped signature of the SMP against the configured SMP trust anchors."""
     from signxml import XMLVerifier
-    from signxml.exceptions import InvalidInput, InvalidSignature
+    from signxml.exceptions import SignXMLException
 
+    if not settings.KYTE_PEPPOL_SMP_TRUST:
+        raise ImproperlyConfigured("KYTE_PEPPOL_SMP_TRUST (the CA certificates of trusted SMPs) is not set")
     try:
         parse_untrusted(data, max_bytes=MAX_SMP_BYTES)  # refuse DOCTYPE, entities, oversize before signxml
     except UnsafeXML as exc:
         raise Rejected(_("The SMP answer is not safe XML."), code="smp_invalid", detail=str(exc)) from None
     try:
         result = XMLVerifier().verify(data, ca_pem_file=str(settings.KYTE_PEPPOL_SMP_TRUST))
-    except (InvalidSignature, InvalidInput, Exception) as exc:  # signxml raises several kinds
+    except (SignXMLException, etree.LxmlError, ValueError) as exc:
         raise Rejected(
             _("The SMP answer is not signed by a trusted Peppol SMP: the customer cannot be reached safely."),
             code="smp_signature_invalid",
@@ -144,7 +150,12 @@ def endpoint(participant: Participant, doctype: str) -> Endpoint:
         if redirect is not None:
             url = redirect.get("href", "")
             continue
-        return _endpoint_from(signed, base, participant)
+        try:
+            return _endpoint_from(signed, base, participant)
+        except (ValueError, TypeError) as exc:  # a bad date, base64 or certificate in signed metadata
+            raise Rejected(
+                _("The customer's SMP gave an unusable answer."), code="smp_invalid", detail=repr(exc)
+            ) from None
     raise Rejected(_("The customer's SMP redirects more than once."), code="smp_invalid")
 
 

@@ -86,7 +86,7 @@ def receive(data: bytes, *, via: str, message_id: str = "") -> tuple[ReceivedDoc
         issue_date=document.issue_date,
         seller_name=document.seller.name[:300],
         currency=document.currency[:3],
-        payable=document.payable_amount,
+        payable=_amount(document.payable_amount),
         summary=_detail(document),
         issues=result.as_list(),
         valid=result.valid,
@@ -102,6 +102,18 @@ def receive(data: bytes, *, via: str, message_id: str = "") -> tuple[ReceivedDoc
         return ReceivedDocument.objects.get(sender=row.sender, instance_id=row.instance_id), False
     logger.info("received %s %s for %s via %s", row.kind, row.number, owner.dossier.code, via)
     return row, True
+
+
+def _amount(value):
+    """An amount from outside, kept only when it fits DecimalField(15, 2) (the full text stays in the summary)."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        if value is None or not value.is_finite() or abs(value) >= Decimal(10) ** 13:
+            return None
+        return value.quantize(Decimal("0.01"))
+    except (InvalidOperation, AttributeError):
+        return None
 
 
 def _detail(document) -> dict:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -37,44 +37,79 @@ logger = logging.getLogger(__name__)
 
 def participants_sync(*, dossier: Dossier) -> list[PeppolParticipant]:
     """A dossier with Kyte active receives for 0208:<enterprise number>, unless another dossier of this
-    installation already does (then: held by another provider — it can still send)."""
+    installation already does (then: held by another provider — it can still send). An identifier given up
+    (Kyte stopped, enterprise number changed) passes to a dossier that was waiting for it."""
     from billing.models import KyteSubscription
 
     active = KyteSubscription.objects.filter(
         dossier=dossier, status__in=["trial", "active", "past_due"]
     ).exists()
+    freed = []
+    for old in PeppolParticipant.objects.filter(dossier=dossier).exclude(
+        value=dossier.enterprise_number or ""
+    ):
+        if old.state == ParticipantState.REGISTERED:
+            freed.append(old.value)
+        if old.state != ParticipantState.NOT_REGISTERED:
+            old.state, old.detail = ParticipantState.NOT_REGISTERED, _("No longer the enterprise number.")
+            old.save(update_fields=["state", "detail", "updated_at"])
     rows = []
     if dossier.enterprise_number:
-        value = dossier.enterprise_number
-        with transaction.atomic():
-            row, _created = PeppolParticipant.objects.select_for_update().get_or_create(
-                dossier=dossier, scheme="0208", value=value
-            )
-            wanted = ParticipantState.NOT_REGISTERED
-            detail = ""
-            if active:
-                holder = (
-                    PeppolParticipant.objects.filter(
-                        scheme="0208", value=value, state=ParticipantState.REGISTERED
-                    )
-                    .exclude(pk=row.pk)
-                    .first()
-                )
-                wanted = ParticipantState.ELSEWHERE if holder else ParticipantState.REGISTERED
-                detail = _("Another provider receives for this identifier.") if holder else ""
-            if (row.state, row.detail) != (wanted, detail):
-                row.state, row.detail = wanted, detail
-                try:
-                    with transaction.atomic():
-                        row.save()
-                except IntegrityError:  # registered concurrently by another dossier
-                    row.state, row.detail = (
-                        ParticipantState.ELSEWHERE,
-                        _("Another provider receives for this identifier."),
-                    )
-                    row.save()
-            rows.append(row)
+        row, was_registered = _sync_one(dossier, dossier.enterprise_number, active)
+        if was_registered and row.state != ParticipantState.REGISTERED:
+            freed.append(row.value)
+        rows.append(row)
+    for value in freed:  # a dossier that was waiting for a freed identifier receives it now
+        waiting = PeppolParticipant.objects.filter(
+            scheme="0208", value=value, state=ParticipantState.ELSEWHERE
+        )
+        for other in waiting.select_related("dossier").exclude(dossier=dossier)[:1]:
+            participants_sync(dossier=other.dossier)
     return rows
+
+
+def _sync_one(dossier: Dossier, value: str, active: bool) -> tuple[PeppolParticipant, bool]:
+    elsewhere = _("Another provider receives for this identifier.")
+    with transaction.atomic():
+        row, _created = PeppolParticipant.objects.select_for_update().get_or_create(
+            dossier=dossier, scheme="0208", value=value
+        )
+        was_registered = row.state == ParticipantState.REGISTERED
+        wanted, detail = ParticipantState.NOT_REGISTERED, ""
+        if active:
+            holder = (
+                PeppolParticipant.objects.filter(
+                    scheme="0208", value=value, state=ParticipantState.REGISTERED
+                )
+                .exclude(pk=row.pk)
+                .exists()
+            )
+            wanted, detail = (
+                (ParticipantState.ELSEWHERE, elsewhere) if holder else (ParticipantState.REGISTERED, "")
+            )
+        if (row.state, row.detail) != (wanted, detail):
+            row.state, row.detail = wanted, detail
+            try:
+                with transaction.atomic():
+                    row.save()
+            except IntegrityError:  # registered concurrently by another dossier
+                row.state, row.detail = ParticipantState.ELSEWHERE, elsewhere
+                row.save()
+    return row, was_registered
+
+
+def participants_sync_all() -> int:
+    """Beat: bring the registry in line with Kyte's state and the dossiers' enterprise numbers (dossiers already
+    active when Kyte was deployed, changed enterprise numbers, identifiers freed)."""
+    from billing.models import KyteSubscription
+
+    active = KyteSubscription.objects.filter(status__in=["trial", "active", "past_due"]).values("dossier_id")
+    dossiers = Dossier.objects.filter(Q(pk__in=active) | Q(peppol_participants__isnull=False)).distinct()
+    count = 0
+    for dossier in dossiers.iterator(chunk_size=500):
+        participants_sync(dossier=dossier)
+        count += 1
+    return count
 
 
 # --- Lookup ---------------------------------------------------------------------------------------------------
@@ -150,6 +185,10 @@ def route(invoice) -> tuple[str, str, str]:
             found = lookup(participant, doctype_for(invoice.kind), dossier=invoice.dossier)
             if found.reachable:
                 return Channel.PEPPOL, str(participant), ""
+            if (
+                found.pk is None
+            ):  # the directory did not answer: send on Peppol, the sending retries discovery
+                return Channel.PEPPOL, str(participant), found.detail
             reason = _("%(id)s is not reachable on Peppol: %(detail)s") % {
                 "id": participant,
                 "detail": found.detail,
@@ -167,25 +206,29 @@ def route(invoice) -> tuple[str, str, str]:
     return Channel.EMAIL, email, reason
 
 
-@transaction.atomic
 def invoice_send(*, invoice, actor: User) -> Transmission:
-    """Queue the sending of an issued document: the transmission row is written in this transaction and a worker
-    is woken once it commits."""
+    """Queue the sending of an issued document: the transmission row is written in one transaction (the invoice
+    row locked) and a worker is woken once it commits. The lookup, which may go to the network, runs before."""
     from invoicing.models import Invoice, InvoiceStatus
 
-    invoice = (
-        Invoice.objects.select_for_update(of=("self",))
-        .select_related("dossier", "customer")
-        .get(pk=invoice.pk)
-    )
     if invoice.status == InvoiceStatus.DRAFT:
         raise DomainError(_("Issue the document before sending it."), "draft")
-    live = invoice.transmissions.exclude(
-        status__in=[TransmissionStatus.FAILED, TransmissionStatus.REJECTED]
-    ).first()
-    if live is not None:
-        raise DomainError(_("This document has already been sent."), "already_sent")
     channel, receiver, reason = route(invoice)
+    with transaction.atomic():
+        invoice = (
+            Invoice.objects.select_for_update(of=("self",))
+            .select_related("dossier", "customer")
+            .get(pk=invoice.pk)
+        )
+        live = invoice.transmissions.exclude(
+            status__in=[TransmissionStatus.FAILED, TransmissionStatus.REJECTED]
+        ).first()
+        if live is not None:
+            raise DomainError(_("This document has already been sent."), "already_sent")
+        return _queue(invoice, actor, channel, receiver, reason)
+
+
+def _queue(invoice, actor: User, channel: str, receiver: str, reason: str) -> Transmission:
     sender = f"0208:{invoice.dossier.enterprise_number}" if invoice.dossier.enterprise_number else ""
     transmission = Transmission.objects.create(
         invoice=invoice,
@@ -259,7 +302,16 @@ def transmission_process(pk: int, *, now: datetime | None = None) -> str:
     if t is None:
         return "not claimed"
     invoice = t.invoice
-    if not invoice.ubl:  # the worker rendering the PDF and UBL has not finished: come back shortly
+    ready = invoice.ubl if t.channel == Channel.PEPPOL else invoice.pdf
+    if not ready and now - t.created_at > timedelta(minutes=30):
+        return _failed(
+            t,
+            transport.TransportError(
+                _("The PDF or UBL of this document could not be produced; contact support.")
+            ),
+            now,
+        )
+    if not ready:  # the worker rendering the PDF and UBL has not finished: come back shortly
         Transmission.objects.filter(pk=t.pk, status=TransmissionStatus.SENDING).update(
             status=TransmissionStatus.QUEUED,
             attempts=F("attempts") - 1,
@@ -297,6 +349,9 @@ def transmission_process(pk: int, *, now: datetime | None = None) -> str:
 
 
 def _failed(t: Transmission, exc: transport.TransportError, now: datetime) -> str:
+    now = max(now, timezone.now())  # the backoff counts from the end of this attempt
+    if isinstance(exc, transport.NotRegistered) and t.channel == Channel.PEPPOL:
+        Lookup.objects.filter(participant=t.receiver).delete()  # the cached "reachable" was wrong
     if exc.transient and t.attempts < t.max_attempts:
         delay = _backoff(t.attempts)
         if _finish(
@@ -403,7 +458,17 @@ def sweep(*, now: datetime | None = None) -> dict[str, int]:
     )
     requeued = 0
     for pk in expired:
-        if Transmission.objects.filter(pk=pk, status=TransmissionStatus.SENDING, lease_until__lt=now).update(
+        stale = Transmission.objects.filter(pk=pk, status=TransmissionStatus.SENDING, lease_until__lt=now)
+        if stale.filter(attempts__gte=F("max_attempts")).update(
+            status=TransmissionStatus.FAILED,
+            lease_until=None,
+            error_code="worker_lost",
+            detail=_("The sending stopped too many times; contact support."),
+            finished_at=timezone.now(),
+        ):
+            _event(Transmission(pk=pk), "failed", _("The sending stopped too many times; contact support."))
+            continue
+        if stale.update(
             status=TransmissionStatus.QUEUED, lease_until=None, next_attempt_at=min(now, timezone.now())
         ):
             requeued += 1
@@ -416,10 +481,3 @@ def sweep(*, now: datetime | None = None) -> dict[str, int]:
     for pk in due:
         _wake(pk)
     return {"requeued": requeued, "woken": len(due)}
-
-
-def unwrap_payload(data: bytes):
-    """The envelope and payload of an SBD (tests and tools)."""
-    from peppol.envelope import unwrap
-
-    return unwrap(data)

@@ -11,3 +11,8 @@ def send_transmission(pk: int) -> str:
 @shared_task(name="peppol.sweep_transmissions")
 def sweep_transmissions() -> dict:
     return services.sweep()
+
+
+@shared_task(name="peppol.sync_participants")
+def sync_participants() -> int:
+    return services.participants_sync_all()

@@ -131,14 +131,24 @@ def customer_peppol(request, dossier_code: str, code: str):
 BATCHES = "kyte_send_batches"
 
 
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
 @require_POST
 @requires(Capability.DOSSIER_EDIT)
 @kyte_required
 def invoice_bulk_send(request, dossier_code: str):
     """Send the selected issued documents; then a progress page follows the whole batch."""
-    selected = request.POST.getlist("invoices")
+    selected = [value for value in request.POST.getlist("invoices")[:500] if _is_uuid(value)]
     invoices = list(
-        request.dossier.invoices.filter(uuid__in=selected[:500]).exclude(status="draft").order_by("number")
+        request.dossier.invoices.filter(uuid__in=selected).exclude(status="draft").order_by("number")
     )
     if not invoices:
         messages.error(request, _("Select at least one issued document."))

@@ -76,7 +76,16 @@ class LocalBackend(Backend):
                 detail="local:rejected",
             )
         if _local_receiver(receiver):
-            document, created = inbound.receive(envelope, via="local", message_id=message_id)
+            try:
+                document, created = inbound.receive(envelope, via="local", message_id=message_id)
+            except inbound.NotServiced as exc:
+                raise NotRegistered(_("The customer is not registered on Peppol."), detail=str(exc)) from None
+            except inbound.InboundError as exc:  # the receiving side refuses this message: not worth retrying
+                raise Rejected(
+                    _("The customer's Peppol access point refused the document. Contact the customer."),
+                    code=exc.code,
+                    detail=str(exc),
+                ) from None
             where = (
                 f"dossier {document.dossier.code}, document {document.uuid}, sha256 {document.sha256}"
                 if document

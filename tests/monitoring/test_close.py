@@ -48,8 +48,8 @@ def _counts(row):
 def test_counts_for_past_and_current_months_match_the_hand_computed_history(firm_history):
     firm, _ = firm_history
     rows = {row.month: row for row in selectors.month_rows(firm, last=date(2026, 12, 1), count=4, now=NOW)}
-    # September: A trial (accountant), D paid self-service.
-    assert _counts(rows[date(2026, 9, 1)]) == (2, 0, 1, 1, 1, 1, 2, 0, 2)
+    # September: A trial (accountant, new), D paid self-service since August (not new).
+    assert _counts(rows[date(2026, 9, 1)]) == (2, 0, 1, 1, 1, 1, 1, 0, 2)
     # October: A trial→paid (billable), B trial only, C paid one minute (billable), D paid self-service.
     assert _counts(rows[date(2026, 10, 1)]) == (4, 2, 1, 3, 2, 2, 2, 1, 3)
     # November: A paid, C 30 minutes on the 1st (billable), D switched to the firm (billable from the 10th).
@@ -64,6 +64,9 @@ def test_close_freezes_the_month_and_rerunning_changes_nothing(firm_history, per
     firm, d = firm_history
     close = services.close_month(firm=firm, month=date(2026, 11, 1), now=NOW)
     assert (close.activated, close.billable, close.active_at_end) == (3, 3, 2)
+    assert (
+        close.counts["new"] == 0 and not close.facts.filter(new=True).exists()
+    )  # all active before November
     billable = {f.dossier_id for f in close.facts.filter(billable=True)}
     assert billable == {d["A"].pk, d["C"].pk, d["D"].pk}
     assert close.facts.get(dossier=d["A"]).accountant_id == personas.accountant.pk

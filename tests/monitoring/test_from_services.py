@@ -40,8 +40,14 @@ def test_months_from_the_services_history(personas):
     rows = {r.month: r for r in selectors.month_rows(personas.firm, last=date(2026, 12, 1), count=4, now=now)}
     sep, oct_, nov, dec = (rows[date(2026, m, 1)] for m in (9, 10, 11, 12))
     assert (sep.activated, sep.billable, sep.trial_only, sep.new) == (1, 0, 1, 1)  # trial only
-    assert (oct_.activated, oct_.billable, oct_.paid) == (1, 1, 1)  # paid by the firm from the 15th
+    assert (oct_.activated, oct_.billable, oct_.paid, oct_.new) == (
+        1,
+        1,
+        1,
+        0,
+    )  # paid by the firm from the 15th
     assert (nov.billable, nov.self_service, nov.accountant) == (1, 1, 0)  # billable until the switch
     assert (dec.activated, dec.billable, dec.deactivated, dec.active_at_end) == (1, 0, 1, 0)
     close = services.close_month(firm=personas.firm, month=date(2026, 10, 1), now=now)
     assert close.facts.get().billable_days == 17  # 15–31 October
+    assert not close.facts.get().new and close.counts["new"] == 0  # activated in September

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 
 from peppol import discovery, services
+from peppol.envelope import unwrap
 from peppol.identifiers import INVOICE_DOCTYPE, Participant
 from peppol.models import AS4Inbound, ReceivedDocument, Transmission
 from peppol.transport.base import NotRegistered, Rejected, TemporaryFailure
@@ -115,7 +116,7 @@ def test_kyte_sends_to_the_second_access_point_and_keeps_its_signed_receipt(
     assert (t.channel, t.status, t.attempts) == ("peppol", "delivered", 1), t.detail
     assert "Receipt" in t.evidence and "NonRepudiationInformation" in t.evidence
     assert len(net.ap.delivered) == 1
-    envelope = services.unwrap_payload(net.ap.delivered[0])
+    envelope = unwrap(net.ap.delivered[0])
     assert envelope.payload == invoice.ubl.read()  # the stored payload equals what was sent
     assert envelope.instance_id == str(t.instance_id)
 

@@ -7,7 +7,7 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from billing.models import KyteSubscription, Status
+from billing.models import KyteSubscription, Mode, Status
 from peppol import inbound, services
 from peppol.envelope import wrap
 from peppol.identifiers import INVOICE_DOCTYPE, Participant
@@ -347,3 +347,61 @@ def test_invoice_responses_update_the_sending(
     with pytest.raises(inbound.InboundError):
         respond("AP", instance="other", reference="F-UNKNOWN")
     assert respond("PD", instance="paid")[1] and Transmission.objects.get().response == "PD"
+
+
+def test_registry_follows_enterprise_numbers_and_hands_freed_identifiers_on(personas):
+    from tests.factories import DossierFactory
+
+    b = personas.dossier_b
+    _activate(b)
+    twin = DossierFactory(firm=personas.other_firm, enterprise_number=b.enterprise_number)
+    _activate(twin)
+    assert PeppolParticipant.objects.get(dossier=twin).state == ParticipantState.ELSEWHERE
+    old_number = b.enterprise_number
+    b.enterprise_number = "0202239951"
+    b.save()
+    services.participants_sync(dossier=b)  # B's number changed: its old identifier goes to the twin
+    states = {(p.dossier_id, p.value): p.state for p in PeppolParticipant.objects.all()}
+    assert states[(b.pk, old_number)] == ParticipantState.NOT_REGISTERED
+    assert states[(b.pk, "0202239951")] == ParticipantState.REGISTERED
+    assert states[(twin.pk, old_number)] == ParticipantState.REGISTERED
+
+
+def test_beat_registers_dossiers_already_active(personas):
+    KyteSubscription.objects.create(dossier=personas.dossier_a, status=Status.ACTIVE, mode=Mode.SELF_SERVICE)
+    assert not PeppolParticipant.objects.exists()  # active before the registry existed
+    assert services.participants_sync_all() == 1
+    assert PeppolParticipant.objects.get(dossier=personas.dossier_a).state == ParticipantState.REGISTERED
+
+
+def test_sweeper_gives_up_on_a_sending_that_keeps_killing_its_worker(
+    issued_to, receiver_b, personas, django_capture_on_commit_callbacks
+):
+    invoice = issued_to(**_customer_b(personas))
+    with mock.patch.object(services, "_wake"):
+        t = services.invoice_send(invoice=invoice, actor=personas.entrepreneur_a)
+    Transmission.objects.filter(pk=t.pk).update(
+        status="sending", attempts=8, lease_until=timezone.now() - timedelta(seconds=1)
+    )
+    with mock.patch.object(services, "_wake"):
+        assert services.sweep()["requeued"] == 0
+    t.refresh_from_db()
+    assert (t.status, t.error_code) == ("failed", "worker_lost") and not ReceivedDocument.objects.exists()
+
+
+def test_a_private_customer_gets_the_pdf_by_email_without_a_ubl(
+    issued_to, personas, django_capture_on_commit_callbacks, smtp
+):
+    invoice = issued_to(legal_name="Jean Dupont", kind="person", email="jean@dupont.test")
+    assert invoice.pdf and not invoice.ubl
+    t = _send(invoice, personas, django_capture_on_commit_callbacks)
+    assert (t.channel, t.status) == ("email", "sent")
+    names = [part.get_filename() for part in smtp.messages[-1]["message"].iter_attachments()]
+    assert len(names) == 1 and names[0].endswith(".pdf")
+
+
+def test_bulk_send_ignores_values_that_are_not_documents(login, personas, seller):
+    response = login(personas.entrepreneur_a).post(
+        f"/d/{seller.code}/kyte/invoices/send/", {"invoices": ["not-a-uuid", "'; drop"]}
+    )
+    assert response.status_code == 302 and not Transmission.objects.exists()

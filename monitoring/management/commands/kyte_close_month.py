@@ -46,8 +46,10 @@ class Command(BaseCommand):
                 close = services.close_month(firm=item, month=value)
             except ValueError as exc:
                 raise CommandError(str(exc)) from None
-            adjustments = close.adjustments.count()
+            adjustments = list(close.adjustments.all())
+            activated = close.activated + sum(a.delta_activated for a in adjustments)
+            billable = close.billable + sum(a.delta_billable for a in adjustments)
             self.stdout.write(
-                f"{item.slug} {value:%Y-%m}: {close.activated} activated, {close.billable} billable"
-                + (f", {adjustments} adjustment(s)" if adjustments else "")
+                f"{item.slug} {value:%Y-%m}: {activated} activated, {billable} billable"
+                + (f", {len(adjustments)} adjustment(s)" if adjustments else "")
             )
