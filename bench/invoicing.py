@@ -10,17 +10,16 @@ document (ms and ratio).
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from decimal import Decimal
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kyte.settings")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
-os.environ.setdefault("KYTE_MANIFEST_STATIC", "false")  # no collectstatic needed to run the benchmark
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import configure, seller, test_database  # noqa: E402
+
+configure()
 
 
 def main() -> None:
@@ -29,23 +28,11 @@ def main() -> None:
     parser.add_argument("--issue", type=int, default=1_000)
     args = parser.parse_args()
 
-    import django
+    with test_database():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
 
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
-
-    setup_test_environment()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    from django.test.utils import get_runner
-
-    runner = get_runner(settings)(verbosity=0)
-    old = runner.setup_databases()
-    try:
         run(args, CaptureQueriesContext, connection)
-    finally:
-        runner.teardown_databases(old)
 
 
 def run(args, CaptureQueriesContext, connection) -> None:  # noqa: N803
@@ -55,28 +42,11 @@ def run(args, CaptureQueriesContext, connection) -> None:  # noqa: N803
     from django.urls import reverse
     from django.utils import timezone
 
-    from accounts.models import Dossier, DossierMembership, Firm, User
-    from billing.models import KyteSubscription, Mode, Status
     from invoicing import services
     from invoicing.models import Invoice, InvoiceLine, InvoiceStatus
     from invoicing.pdf import render_pdf
 
-    firm = Firm.objects.create(name="Bench", slug="bench")
-    dossier = Dossier.objects.create(
-        firm=firm,
-        legal_name="Bench SRL",
-        enterprise_number="0403170701",
-        vat_number="BE0403170701",
-        street="Rue 1",
-        postal_code="5000",
-        city="Namur",
-        iban="BE71096123456769",
-        bic="GKCCBEBB",
-        email="b@bench.test",
-    )
-    user = User.objects.create_user("bench@bench.test", "pw-bench-123")
-    DossierMembership.objects.create(dossier=dossier, user=user, role="owner")
-    KyteSubscription.objects.create(dossier=dossier, status=Status.ACTIVE, mode=Mode.SELF_SERVICE)
+    _firm, dossier, user = seller()
     customer = services.customer_create(
         dossier=dossier,
         actor=user,

@@ -21,10 +21,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kyte.settings")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
-os.environ.setdefault("KYTE_MANIFEST_STATIC", "false")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import configure, test_database  # noqa: E402
+
+configure()
 
 BXL = ZoneInfo("Europe/Brussels")
 
@@ -35,21 +35,11 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=36)
     args = parser.parse_args()
 
-    import django
+    with test_database():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
 
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext, get_runner, setup_test_environment
-
-    setup_test_environment()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    runner = get_runner(settings)(verbosity=0)
-    old = runner.setup_databases()
-    try:
         run(args, CaptureQueriesContext, connection)
-    finally:
-        runner.teardown_databases(old)
 
 
 def _timed(client, url: str, CaptureQueriesContext, connection, n: int = 20, cold: bool = False):  # noqa: N803

@@ -13,7 +13,6 @@ The PDF is a fixed small file here: its rendering is measured in bench/invoicing
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import threading
@@ -22,13 +21,10 @@ from collections import defaultdict
 from pathlib import Path
 from unittest import mock
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kyte.settings")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
-os.environ.setdefault("KYTE_MANIFEST_STATIC", "false")
-os.environ.setdefault("KYTE_PEPPOL_BACKEND", "local")
-os.environ.setdefault("KYTE_PEPPOL_ARTEFACTS", str(ROOT.parent / "shared" / "peppol"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import configure, seller, test_database  # noqa: E402
+
+configure()
 
 TIMES: dict[str, float] = defaultdict(float)
 LOCK = threading.Lock()
@@ -51,49 +47,17 @@ def main() -> None:
     parser.add_argument("--invoices", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-    from django.test.utils import get_runner, setup_test_environment
-
-    if connection.vendor != "postgresql":
-        sys.exit("bench/peppol.py needs PostgreSQL (worker threads): set DATABASE_URL")
-    setup_test_environment()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    runner = get_runner(settings)(verbosity=0)
-    old = runner.setup_databases()
-    try:
+    with test_database(postgres_only=True):
         run(args)
-    finally:
-        with connection.cursor() as cursor:  # the WSGI server's threads may still hold connections
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        runner.teardown_databases(old)
 
 
 def _world():
-    from accounts.models import Dossier, DossierMembership, Firm, User
+    from accounts.models import Dossier, DossierMembership
     from billing.models import KyteSubscription, Mode, Status
     from invoicing import services as invoicing
     from peppol import services
 
-    firm = Firm.objects.create(name="Bench", slug="bench")
-    a = Dossier.objects.create(
-        firm=firm,
-        legal_name="Seller SRL",
-        enterprise_number="0403170701",
-        vat_number="BE0403170701",
-        street="Rue 1",
-        postal_code="5000",
-        city="Namur",
-        iban="BE71096123456769",
-        bic="GKCCBEBB",
-        email="s@b.test",
-    )
+    firm, a, user = seller()
     b = Dossier.objects.create(
         firm=firm,
         legal_name="Buyer SA",
@@ -105,10 +69,9 @@ def _world():
         iban="BE68539007547034",
         email="b@b.test",
     )
-    user = User.objects.create_user("bench@bench.test", "pw-bench-123")
+    DossierMembership.objects.create(dossier=b, user=user, role="owner")
+    KyteSubscription.objects.create(dossier=b, status=Status.ACTIVE, mode=Mode.SELF_SERVICE)
     for d in (a, b):
-        DossierMembership.objects.create(dossier=d, user=user, role="owner")
-        KyteSubscription.objects.create(dossier=d, status=Status.ACTIVE, mode=Mode.SELF_SERVICE)
         services.participants_sync(dossier=d)
     customer = invoicing.customer_create(
         dossier=a,

@@ -14,18 +14,15 @@
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kyte.settings")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
-os.environ.setdefault("KYTE_MANIFEST_STATIC", "false")
-os.environ.setdefault("KYTE_PEPPOL_ARTEFACTS", str(ROOT.parent / "shared" / "peppol"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import configure, seller, test_database  # noqa: E402
+
+configure()
 
 
 def main() -> None:
@@ -34,20 +31,8 @@ def main() -> None:
     parser.add_argument("--property", type=int, default=3_000)
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.test.utils import get_runner, setup_test_environment
-
-    setup_test_environment()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    runner = get_runner(settings)(verbosity=0)
-    old = runner.setup_databases()
-    try:
+    with test_database():
         run(args)
-    finally:
-        runner.teardown_databases(old)
 
 
 def _ms(values: list[float]) -> str:
@@ -59,8 +44,6 @@ def run(args) -> None:
     from hypothesis import HealthCheck, Phase, given, settings
     from lxml import etree
 
-    from accounts.models import Dossier, DossierMembership, Firm, User
-    from billing.models import KyteSubscription, Mode, Status
     from invoicing import services
     from invoicing.pdf import render_pdf
     from peppol.ubl.generate import build
@@ -69,22 +52,7 @@ def run(args) -> None:
     from tests.peppol.strategies import issuable, issue, specs
 
     services._render_later = lambda pk: None  # the PDF is rendered once below, not per document
-    firm = Firm.objects.create(name="Bench", slug="bench")
-    seller = Dossier.objects.create(
-        firm=firm,
-        legal_name="Bench SRL",
-        enterprise_number="0403170701",
-        vat_number="BE0403170701",
-        street="Rue 1",
-        postal_code="5000",
-        city="Namur",
-        iban="BE71096123456769",
-        bic="GKCCBEBB",
-        email="b@bench.test",
-    )
-    user = User.objects.create_user("bench@bench.test", "pw-bench-123")
-    DossierMembership.objects.create(dossier=seller, user=user, role="owner")
-    KyteSubscription.objects.create(dossier=seller, status=Status.ACTIVE, mode=Mode.SELF_SERVICE)
+    _firm, seller_dossier, user = seller()
 
     documents = []
     refused: list[str] = []
@@ -102,7 +70,7 @@ def run(args) -> None:
         if not issuable(spec):
             return
         try:
-            documents.extend(issue(spec, seller=seller, actor=user))
+            documents.extend(issue(spec, seller=seller_dossier, actor=user))
         except services.IssueRefused as exc:
             refused.append(str(exc.problems))
 
