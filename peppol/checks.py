@@ -2,8 +2,9 @@ from django.conf import settings
 from django.core import checks
 
 
-@checks.register()
+@checks.register(checks.Tags.security, deploy=True)
 def local_backend_is_not_an_implicit_production_default(app_configs, **kwargs):
+    """`manage.py check --deploy` (run by the web service before it starts) refuses an implicit local network."""
     if not settings.DEBUG and not settings.KYTE_PEPPOL_BACKEND:
         return [
             checks.Error(
