@@ -405,3 +405,19 @@ def test_bulk_send_ignores_values_that_are_not_documents(login, personas, seller
         f"/d/{seller.code}/kyte/invoices/send/", {"invoices": ["not-a-uuid", "'; drop"]}
     )
     assert response.status_code == 302 and not Transmission.objects.exists()
+
+
+def test_received_document_page_in_french_names_the_sender(login, personas, receiver_b):
+    from pathlib import Path
+
+    from lxml import etree
+
+    example = (
+        Path(__file__).resolve().parents[2].parent / "shared" / "peppol" / "examples" / "base-example.xml"
+    )
+    payload = etree.tostring(etree.fromstring(example.read_bytes()), xml_declaration=True, encoding="UTF-8")
+    document, _ = inbound.receive(_envelope(personas, payload), via="test")
+    client = login(personas.entrepreneur_b)
+    client.cookies["kyte_language"] = "fr"
+    html = client.get(f"/d/{receiver_b.code}/kyte/received/{document.uuid}/").content.decode()
+    assert "<dt>Expéditeur</dt>" in html and "<dt>Destinataire</dt>" in html
