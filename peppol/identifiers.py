@@ -80,3 +80,14 @@ def sml_label(value: str) -> str:
 
 def doctype_for(kind: str) -> str:
     return CREDIT_NOTE_DOCTYPE if kind == "credit_note" else INVOICE_DOCTYPE
+
+
+def is_uuid(text: str) -> bool:
+    """Whether a value from outside (a form, a response document) is a UUID."""
+    import uuid
+
+    try:
+        uuid.UUID(str(text))
+    except ValueError:
+        return False
+    return True

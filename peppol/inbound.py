@@ -6,8 +6,10 @@ import hashlib
 import logging
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils.text import get_valid_filename
 
 from peppol.envelope import BadEnvelope, unwrap
 from peppol.identifiers import INVOICE_RESPONSE_DOCTYPE, MLR_DOCTYPE
@@ -152,5 +154,8 @@ def _detail(document) -> dict:
 
 
 def _safe(name: str) -> str:
-    cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:80]
-    return cleaned or "document"
+    """A file name from a document number chosen by the sender (Django's own cleaning, never empty)."""
+    try:
+        return get_valid_filename(name[:80]) or "document"
+    except SuspiciousFileOperation:  # empty, "." or ".."
+        return "document"

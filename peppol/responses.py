@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from peppol.envelope import Envelope
+from peppol.identifiers import is_uuid
 from peppol.models import ResponseMessage, Transmission, TransmissionEvent
 from peppol.xml import parse_untrusted
 
@@ -56,7 +57,7 @@ def apply(envelope: Envelope) -> tuple[ResponseMessage, bool]:
         return existing, False
     candidates = Transmission.objects.filter(receiver=str(envelope.sender), sender=str(envelope.receiver))
     transmission = candidates.filter(invoice__number=reference).order_by("-created_at").first()
-    if transmission is None and _uuid(reference):  # an MLR may name the message (SBDH InstanceIdentifier)
+    if transmission is None and is_uuid(reference):  # an MLR may name the message (SBDH InstanceIdentifier)
         transmission = candidates.filter(instance_id=reference).first()
     if transmission is None:
         raise UnknownResponse(f"no sending of {reference} to {envelope.sender}")
@@ -78,16 +79,6 @@ def apply(envelope: Envelope) -> tuple[ResponseMessage, bool]:
             sender=str(envelope.sender), instance_id=envelope.instance_id
         ), False
     return record, True
-
-
-def _uuid(text: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
 
 
 def label(code: str) -> str:

@@ -18,6 +18,7 @@ from accounts.tenancy import requires
 from billing.gate import kyte_required
 from kyte.errors import DomainError
 from peppol import responses, services
+from peppol.identifiers import is_uuid
 from peppol.models import FINAL, PeppolParticipant, ReceivedDocument, Transmission, TransmissionStatus
 
 
@@ -131,22 +132,12 @@ def customer_peppol(request, dossier_code: str, code: str):
 BATCHES = "kyte_send_batches"
 
 
-def _is_uuid(value: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
 @require_POST
 @requires(Capability.DOSSIER_EDIT)
 @kyte_required
 def invoice_bulk_send(request, dossier_code: str):
     """Send the selected issued documents; then a progress page follows the whole batch."""
-    selected = [value for value in request.POST.getlist("invoices")[:500] if _is_uuid(value)]
+    selected = [value for value in request.POST.getlist("invoices")[:500] if is_uuid(value)]
     invoices = list(
         request.dossier.invoices.filter(uuid__in=selected).exclude(status="draft").order_by("number")
     )
